@@ -1,0 +1,274 @@
+"""The OpenAPI 3 document of ``/api/v1``, built from the marshmallow schemas."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from app.cases.schemas import (
+    CaseListArgs,
+    CaseSchema,
+    CompleteTaskSchema,
+    CreatedCaseSchema,
+    FormSchema,
+    TaskListArgs,
+    TaskSchema,
+    TimelineEventSchema,
+)
+from app.process_models.schemas import ProcessModelSchema, ProcessModelVersionSchema
+
+_ERRORS = {
+    "401": {
+        "description": "No valid credentials",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
+    "404": {
+        "description": "Not found (or not yours to see)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
+}
+
+
+def _json(schema: Any, description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _page(ref: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+    }
+
+
+def _path_id(name: str, kind: str = "integer") -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+
+@functools.cache
+def build_openapi() -> dict[str, Any]:
+    """Build (once) the OpenAPI document."""
+    spec = APISpec(
+        title="Attendance Pathway API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Statutory school-attendance cases, tasks and process models."},
+        servers=[{"url": "/api/v1"}],
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in {
+        "Case": CaseSchema,
+        "Task": TaskSchema,
+        "TimelineEvent": TimelineEventSchema,
+        "CreatedCase": CreatedCaseSchema,
+        "CompleteTask": CompleteTaskSchema,
+        "Form": FormSchema,
+        "ProcessModel": ProcessModelSchema,
+        "ProcessModelVersion": ProcessModelVersionSchema,
+    }.items():
+        spec.components.schema(name, schema=schema)
+    spec.components.schema(
+        "Error",
+        {
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {
+                "error": {"type": "string"},
+                "message": {"type": "string"},
+                "errors": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    )
+    ok = {"$ref": "#/components/schemas/Case"}
+    spec.path(
+        "/health",
+        operations={
+            "get": {
+                "summary": "Service health",
+                "security": [],
+                "responses": {"200": _json({"type": "object"})},
+            }
+        },
+    )
+    spec.path(
+        "/notifications",
+        operations={
+            "post": {
+                "summary": "Submit a Notification of Attendance Intervention"
+                " (body: the `notification` form's data)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "description": "Valid against GET /forms/notification",
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json({"$ref": "#/components/schemas/CreatedCase"}, "Case opened"),
+                    "422": _json(
+                        {"$ref": "#/components/schemas/Error"},
+                        "Invalid notification; nothing written",
+                    ),
+                    **_ERRORS,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/cases",
+        operations={
+            "get": {
+                "summary": "List cases",
+                "parameters": [{"in": "query", "schema": CaseListArgs}],
+                "responses": {"200": _json(_page("Case")), **_ERRORS},
+            }
+        },
+    )
+    spec.path(
+        "/cases/{id}",
+        parameters=[_path_id("id")],
+        operations={
+            "get": {
+                "summary": "A case with its active tasks, timeline and documents",
+                "responses": {"200": _json(ok), **_ERRORS},
+            }
+        },
+    )
+    spec.path(
+        "/tasks",
+        operations={
+            "get": {
+                "summary": "List tasks",
+                "parameters": [{"in": "query", "schema": TaskListArgs}],
+                "responses": {"200": _json(_page("Task")), **_ERRORS},
+            }
+        },
+    )
+    spec.path(
+        "/tasks/{id}",
+        parameters=[_path_id("id")],
+        operations={
+            "get": {
+                "summary": "A task with its form and current data",
+                "responses": {"200": _json({"$ref": "#/components/schemas/Task"}), **_ERRORS},
+            }
+        },
+    )
+    spec.path(
+        "/tasks/{id}/claim",
+        parameters=[_path_id("id")],
+        operations={
+            "post": {
+                "summary": "Assign the task to me",
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Task"}),
+                    "409": _json(
+                        {"$ref": "#/components/schemas/Error"},
+                        "No longer open or assigned to someone else",
+                    ),
+                    **_ERRORS,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/tasks/{id}/complete",
+        parameters=[_path_id("id")],
+        operations={
+            "post": {
+                "summary": "Complete the task with its form data",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/CompleteTask"}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Task"}),
+                    "409": _json(
+                        {"$ref": "#/components/schemas/Error"},
+                        "Task no longer open, or the case changed",
+                    ),
+                    "422": _json(
+                        {"$ref": "#/components/schemas/Error"}, "Invalid form data; nothing written"
+                    ),
+                    **_ERRORS,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/forms/{name}",
+        parameters=[_path_id("name", "string")],
+        operations={
+            "get": {
+                "summary": "A form's JSON Schema and UI schema",
+                "responses": {"200": _json({"$ref": "#/components/schemas/Form"}), **_ERRORS},
+            }
+        },
+    )
+    spec.path(
+        "/process-models",
+        operations={
+            "get": {
+                "summary": "Deployed process models",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "items": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/ProcessModel"},
+                                }
+                            },
+                        }
+                    ),
+                    **_ERRORS,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/process-models/{id}/versions",
+        parameters=[_path_id("id", "string")],
+        operations={
+            "get": {
+                "summary": "A model's deployed versions",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "items": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/ProcessModelVersion"},
+                                }
+                            },
+                        }
+                    ),
+                    **_ERRORS,
+                },
+            }
+        },
+    )
+    document = spec.to_dict()
+    document["security"] = [{"bearer": []}]
+    return document

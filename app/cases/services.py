@@ -1,0 +1,214 @@
+"""Case use cases: open a case from a notification, claim and complete tasks, fire timers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.accounts import permissions
+from app.accounts.models import School
+from app.audit import record_event
+from app.cases import runner
+from app.cases.models import Case, Task
+from app.cases.queries import get_task
+from app.core.db import utcnow
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.uow import current_session
+from app.engine import EngineError, TaskNotReady
+from app.forms import validate_submission
+from app.process_models import latest_version, version_form
+
+INTAKE_FORM = "notification"
+
+
+def open_case(actor: Any, *, data: Any) -> Case:
+    """Start a case from a *Notification of Attendance Intervention*.
+
+    The body is validated against the notification form pinned to the deployed case model; any
+    problem raises ``Invalid`` and nothing is written.
+    """
+    if not permissions.can_notify(actor):
+        raise Forbidden("Only schools and attendance advisers can submit notifications.")
+    version = latest_version(current_app.config["CASE_PROCESS_MODEL"])
+    if version is None:
+        raise Conflict("The attendance pathway has not been deployed yet.")
+    form = version_form(version, INTAKE_FORM)
+    errors = validate_submission(form.schema, data)
+    if errors:
+        raise Invalid("The notification has errors.", errors)
+    urn = data["school"]["urn"]
+    if actor.role == "school" and urn != actor.school_urn:
+        raise Invalid(
+            "The notification has errors.",
+            {"school.urn": ["You can only notify the service about pupils at your own school"]},
+        )
+    session = current_session()
+    if session.get(School, urn) is None:
+        raise Invalid(
+            "The notification has errors.",
+            {"school.urn": [f"No school with URN {urn} is registered"]},
+        )
+    pupil = data["pupil"]
+    now = utcnow()
+    case = Case(
+        school_urn=urn,
+        pupil_upn=pupil["upn"].upper(),
+        pupil_name=f"{pupil['forenames']} {pupil['surname']}",
+        stage="triage",
+        status="open",
+        opened_at=now,
+        opened_by_id=actor.id,
+        model_version_id=version.id,
+        model_version=version,
+        state="{}",
+        serializer_version="",
+    )
+    session.add(case)
+    session.flush()
+    case.reference = f"ATT-{now.year}-{case.id:06d}"
+    record_event(
+        "case_started",
+        f"Notification received; case {case.reference} opened on "
+        f"{version.model_id} v{version.version}",
+        case_id=case.id,
+        actor=actor,
+        detail={
+            "notification": data,
+            "model_id": version.model_id,
+            "model_version": version.version,
+        },
+    )
+    seed = {
+        "notification": data,
+        "case": {"id": case.id, "reference": case.reference, "school_urn": urn},
+    }
+    runner.start(case, seed, actor, now=now)
+    session.flush()
+    return case
+
+
+def claim_task(actor: Any, *, task_id: int) -> Task:
+    """Assign an open task to the actor."""
+    task = get_task(actor, task_id)
+    if not permissions.can_work_task(actor, task):
+        raise Forbidden("You cannot work on this task.")
+    if task.status != "open":
+        raise Conflict("This task is no longer open.")
+    if task.assignee_id not in (None, actor.id):
+        raise Conflict(
+            "This task is already assigned to "
+            f"{task.assignee.name if task.assignee else 'someone else'}."
+        )
+    if task.assignee_id != actor.id:
+        task.assignee_id = actor.id
+        record_event(
+            "task_claimed",
+            f"Task '{task.title}' claimed",
+            case_id=task.case_id,
+            actor=actor,
+            detail={"task_id": task.id, "element_id": task.element_id},
+        )
+        current_session().flush()
+    return task
+
+
+def complete_task(
+    actor: Any, *, task_id: int, data: Any, expected_version: int | None = None
+) -> Task:
+    """Complete a human task with its form data and run the case on to its next wait."""
+    task = get_task(actor, task_id)
+    if not permissions.can_work_task(actor, task):
+        raise Forbidden("You cannot work on this task.")
+    case = task.case
+    if task.status != "open" or case.status != "open":
+        raise Conflict("This task is no longer open.")
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict("This case changed since you loaded it. Reload and try again.")
+    if task.assignee_id not in (None, actor.id):
+        raise Conflict("This task is assigned to someone else.")
+    if not isinstance(data, dict):
+        raise Invalid("The form has errors.", {"_root": ["Send the form data as a JSON object"]})
+    if task.form_name:
+        errors = validate_submission(version_form(case.model_version, task.form_name).schema, data)
+        if errors:
+            raise Invalid("The form has errors.", errors)
+    now = utcnow()
+    task.status, task.completed_at, task.completed_by_id = "completed", now, actor.id
+    task.assignee_id = task.assignee_id or actor.id
+    record_event(
+        "task_completed",
+        f"Task '{task.title}' completed",
+        case_id=case.id,
+        actor=actor,
+        detail={
+            "task_id": task.id,
+            "element_id": task.element_id,
+            "form": task.form_name,
+            "data": data,
+        },
+    )
+    try:
+        runner.complete(case, task, data, actor)
+    except TaskNotReady as exc:
+        raise Conflict("This task is no longer open.") from exc
+    current_session().flush()
+    return task
+
+
+def run_due_timers(now: datetime, factory: Any) -> list[dict[str, Any]]:
+    """Fire every timer due at ``now``, each case in its own unit of work.
+
+    Rows are locked (``FOR UPDATE SKIP LOCKED`` where the database supports it) and the case's
+    version counter guards the write, so two workers never fire the same timer twice.
+    """
+    from app.core.uow import read_session, unit_of_work
+
+    with read_session(factory) as session:
+        ids = list(
+            session.scalars(
+                select(Case.id)
+                .where(Case.status == "open", Case.next_timer_at <= now)
+                .order_by(Case.next_timer_at)
+            )
+        )
+    outcomes = []
+    for case_id in ids:
+        try:
+            with unit_of_work(factory) as session:
+                outcomes.append(_fire_case(session, case_id, now))
+        except EngineError as exc:
+            with unit_of_work(factory):
+                _record_failure(case_id, exc)
+            outcomes.append({"case_id": case_id, "fired": [], "error": str(exc)})
+    return [o for o in outcomes if o is not None]
+
+
+def _fire_case(session: Any, case_id: int, now: datetime) -> dict[str, Any] | None:
+    stmt = select(Case).where(Case.id == case_id, Case.status == "open", Case.next_timer_at <= now)
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=Case)
+    case = session.scalars(stmt).first()
+    if case is None:
+        return None  # another worker got there first, or the case moved on
+    result = runner.fire_timers(case, now)
+    return {
+        "case_id": case.id,
+        "reference": case.reference,
+        "fired": [t["element_id"] for t in result.fired_timers],
+    }
+
+
+def _record_failure(case_id: int, exc: EngineError) -> None:
+    case = current_session().get(Case, case_id)
+    if case is None:
+        raise NotFound(f"No case {case_id}.")
+    case.status, case.last_error = "error", str(exc)[:600]
+    record_event(
+        "step_failed",
+        f"A timer step failed: {exc.message}"[:500],
+        case_id=case.id,
+        detail={"element_id": exc.element_id, "message": exc.message},
+    )

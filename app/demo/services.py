@@ -1,0 +1,107 @@
+"""Loading the demo data set (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.accounts import create_school, create_user
+from app.cases import Case, open_case
+from app.core.uow import current_session
+from app.forms import make_upn
+from app.process_models import latest_version
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+SCHOOLS = [
+    ("100001", "Riverside Primary School", "9372001"),
+    ("100002", "Hillcrest Academy", "9374002"),
+]
+USERS = [
+    ("school@riverside.example", "Priya Shah", "school", "100001"),
+    ("school@hillcrest.example", "Tom Baker", "school", "100002"),
+    ("adviser@council.example", "Alex Morgan", "adviser", None),
+    ("manager@council.example", "Jordan Lee", "manager", None),
+    ("owner@council.example", "Sam Patel", "process_owner", None),
+    ("admin@council.example", "Chris Admin", "admin", None),
+]
+PUPILS = [
+    ("100001", "Ella", "Marsh", 1, 140, 118),
+    ("100001", "Noah", "Fenwick", 2, 150, 70),
+    ("100002", "Maya", "Okafor", 3, 160, 141),
+]
+
+
+def _notification(
+    urn: str, school: str, forenames: str, surname: str, serial: int, possible: int, attended: int
+) -> dict[str, Any]:
+    la, estab = 937, int(school_laestab(urn)[3:])
+    return {
+        "school": {"urn": urn, "name": school},
+        "referrer": {
+            "name": "Priya Shah",
+            "role": "Attendance lead",
+            "email": "attendance@school.example",
+            "phone": "01632 960000",
+            "attendance_champion": "Dana Fox",
+            "headteacher_authorisation": {"name": "Robin Hale", "date": "2026-11-02"},
+        },
+        "pupil": {
+            "forenames": forenames,
+            "surname": surname,
+            "date_of_birth": "2015-05-14",
+            "upn": make_upn(la, estab, 15, serial),
+            "year_group": "Year 6",
+            "address": "1 Example Road, Rivertown",
+            "postcode": "ZZ99 1AA",
+        },
+        "parents": [
+            {
+                "full_name": f"Jamie {surname}",
+                "relationship": "Mother",
+                "parental_responsibility": True,
+            }
+        ],
+        "attendance": {
+            "period_from": "2026-09-03",
+            "period_to": "2026-11-20",
+            "possible_sessions": possible,
+            "attended_sessions": attended,
+            "unauthorised_absences": possible - attended,
+        },
+        "school_actions": [{"date": "2026-10-01", "action": "Concern letter 1"}],
+        "parent_informed": {"date": "2026-11-10", "method": "Letter"},
+        "request_type": "monitoring",
+        "declarations": {"unauthorised_considered": True, "no_known_barrier_to_action": True},
+    }
+
+
+def school_laestab(urn: str) -> str:
+    """The demo LAESTAB of a demo school."""
+    return next(code for u, _n, code in SCHOOLS if u == urn)
+
+
+def load_demo(*, with_cases: bool = True) -> dict[str, int]:
+    """Create demo schools and users, and (once a model is deployed) a few cases."""
+    for urn, name, laestab in SCHOOLS:
+        create_school(urn, name, laestab)
+    users = {}
+    for email, name, role, urn in USERS:
+        users[email] = create_user(
+            email, role=role, name=name, school_urn=urn, password=DEMO_PASSWORD
+        )
+    created = 0
+    deployed = latest_version(current_app.config["CASE_PROCESS_MODEL"]) is not None
+    if (
+        with_cases
+        and deployed
+        and not current_session().scalar(select(func.count()).select_from(Case))
+    ):
+        for urn, forenames, surname, serial, possible, attended in PUPILS:
+            school = next(n for u, n, _l in SCHOOLS if u == urn)
+            data = _notification(urn, school, forenames, surname, serial, possible, attended)
+            open_case(users["adviser@council.example"], data=data)
+            created += 1
+    return {"schools": len(SCHOOLS), "users": len(USERS), "cases": created}

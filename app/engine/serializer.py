@@ -1,0 +1,78 @@
+"""Workflow (de)serialization with the spec kept once per deployed version.
+
+A fresh case's serialized state is about three quarters spec.  We serialize the spec once, when a
+version is deployed, and store each case's state *without* ``spec``/``subprocess_specs``; loading
+re-assembles the two halves.  The serializer registry is our own copy of SPIFF_CONFIG (the global
+is never mutated) and knows our recording business-rule task and ``date``/``Decimal`` values.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import json
+from typing import Any
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.task_spec import BusinessRuleTaskConverter
+
+from app.engine.specs import ParsedModel, RecordingBusinessRuleTask
+
+_config = dict(SPIFF_CONFIG)
+_config[RecordingBusinessRuleTask] = BusinessRuleTaskConverter
+_registry = BpmnWorkflowSerializer.configure(_config)
+_registry.register(
+    _dt.date,
+    lambda v: {"value": v.isoformat()},
+    lambda d: _dt.date.fromisoformat(d["value"]),
+    typename="date",
+)
+_registry.register(
+    decimal.Decimal,
+    lambda v: {"value": str(v)},
+    lambda d: decimal.Decimal(d["value"]),
+    typename="Decimal",
+)
+_serializer = BpmnWorkflowSerializer(_registry)
+
+#: The state format written by this code; stored beside every case's state.
+SERIALIZER_VERSION: str = str(_serializer.VERSION)
+
+_SPEC_KEYS = ("spec", "subprocess_specs")
+
+
+def spec_to_dict(model: ParsedModel) -> dict[str, Any]:
+    """The JSON-safe form of a model's specs, stored once per deployed version."""
+    return {
+        "spec": _registry.convert(model.spec),
+        "subprocess_specs": {
+            name: _registry.convert(s) for name, s in model.subprocess_specs.items()
+        },
+    }
+
+
+def dump_state(workflow: Any) -> str:
+    """Compact JSON of the workflow without its specs."""
+    dct = _serializer.to_dict(workflow)
+    for key in _SPEC_KEYS:
+        dct.pop(key, None)
+    return json.dumps(dct, separators=(",", ":"), default=str)
+
+
+def load_state(spec_dict: dict[str, Any], state: str, serializer_version: str) -> Any:
+    """Re-assemble a stored state with its version's specs and restore the workflow."""
+    dct = json.loads(state)
+    dct["spec"] = spec_dict["spec"]
+    dct["subprocess_specs"] = spec_dict["subprocess_specs"]
+    dct["serializer_version"] = serializer_version
+    if serializer_version != SERIALIZER_VERSION:
+        _serializer.migrate(dct)
+    return _serializer.from_dict(dct)
+
+
+def restore_specs(spec_dict: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """Restore spec objects (to start a new workflow) from their stored form."""
+    spec = _registry.restore(spec_dict["spec"])
+    subs = {name: _registry.restore(s) for name, s in spec_dict["subprocess_specs"].items()}
+    return spec, subs

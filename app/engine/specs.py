@@ -1,0 +1,248 @@
+"""Parsing and validating a process model: every BPMN and DMN file of one version.
+
+A process model is a folder of files (``bpmn/<model_id>/``).  ``compile_model`` parses them with
+SpiffWorkflow's spiff parser, resolves call activities and decision references across files, and
+checks what the engine cannot: every user task names a form that exists, every service task names
+a registered operator with the parameters it needs, every script and expression compiles in the
+sandbox, and every lane maps to a role.  Problems are collected, never raised one at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ServiceTask, UserTask
+
+from app.engine.scripting import check_expression, check_script
+
+
+class RecordingBusinessRuleTask(BusinessRuleTask):  # type: ignore[misc]
+    """A DMN task that remembers which rule(s) fired, so managers can see why a case went a way."""
+
+    def _run_hook(self, my_task: Any) -> Any:
+        table = self.dmnEngine.decision_table
+        rules = self.dmnEngine.decide(my_task)
+        my_task.internal_data["dmn_decision"] = {
+            "decision_id": getattr(self.dmnEngine.decision_table, "id", None),
+            "decision_name": getattr(table, "name", None),
+            "rules": [
+                {"id": r.id, "row": r.row_number, "description": r.description} for r in rules
+            ],
+        }
+        return super()._run_hook(my_task)
+
+
+class CaseParser(SpiffBpmnParser):  # type: ignore[misc]
+    """The spiff parser with our recording business-rule task (the base mapping is copied)."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("businessRuleTask"): (BusinessRuleTaskParser, RecordingBusinessRuleTask),
+    }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a model version cannot be deployed."""
+
+    file: str | None
+    element_id: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"file": self.file, "element_id": self.element_id, "message": self.message}
+
+
+class ModelInvalid(Exception):
+    """The model failed validation; ``problems`` lists every finding."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the process model")
+
+
+@dataclass(frozen=True)
+class OperatorInfo:
+    """What the validator needs to know about a registered service-task operator."""
+
+    name: str
+    required_params: frozenset[str] = frozenset()
+    optional_params: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ModelCatalog:
+    """Everything outside the diagrams that a model may refer to."""
+
+    forms: frozenset[str]
+    operators: Mapping[str, OperatorInfo]
+    lanes: Mapping[str, str]  #: lane name (lower case) -> role
+
+
+@dataclass
+class ParsedModel:
+    """A parsed, validated model: SpiffWorkflow specs plus the facts the app keeps about it."""
+
+    main_process: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    forms_used: set[str] = field(default_factory=set)
+
+
+def content_hash(files: Mapping[str, bytes]) -> str:
+    """A stable sha256 over file names and contents."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode())
+        digest.update(b"\0")
+        digest.update(hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
+def form_key_of(task_spec: Any) -> str | None:
+    """The form a user task names: ``formKey``, or spiff-arena's ``formJsonSchemaFilename``."""
+    props = (getattr(task_spec, "extensions", None) or {}).get("properties", {}) or {}
+    key = props.get("formKey")
+    if not key and props.get("formJsonSchemaFilename"):
+        key = str(props["formJsonSchemaFilename"]).removesuffix(".json").removesuffix(".schema")
+    return str(key) if key else None
+
+
+def _parse_files(parser: CaseParser, files: Mapping[str, bytes]) -> list[Problem]:
+    problems: list[Problem] = []
+    for name in sorted(files):
+        content = files[name]
+        try:
+            if name.endswith(".bpmn"):
+                parser.add_bpmn_str(content, filename=name)
+            elif name.endswith(".dmn"):
+                parser.add_dmn_str(content, filename=name)
+        except ValidationException as exc:
+            problems.append(Problem(name, exc.id or None, _first_line(exc)))
+        except etree.XMLSyntaxError as exc:
+            problems.append(Problem(name, None, f"XML is not well formed: {exc.msg}"))
+        except (SpiffWorkflowException, ValueError, KeyError, AttributeError) as exc:
+            problems.append(Problem(name, None, f"cannot be parsed: {_first_line(exc)}"))
+    return problems
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or exc.__class__.__name__
+    return text.splitlines()[0][:500]
+
+
+def compile_model(
+    files: Mapping[str, bytes], main_process: str, catalog: ModelCatalog
+) -> ParsedModel:
+    """Parse and validate a model version, raising ModelInvalid with every problem found."""
+    diagrams = {n: c for n, c in files.items() if n.endswith((".bpmn", ".dmn"))}
+    if not any(n.endswith(".bpmn") for n in diagrams):
+        raise ModelInvalid([Problem(None, None, "the model has no .bpmn file")])
+    parser = CaseParser(validator=VALIDATOR)
+    problems = _parse_files(parser, diagrams)
+    if problems:
+        raise ModelInvalid(problems)
+    if main_process not in parser.get_process_ids():
+        raise ModelInvalid(
+            [Problem(None, main_process, f"no process with id '{main_process}' in the model")]
+        )
+    try:
+        spec = parser.get_spec(main_process)
+        subs = parser.get_subprocess_specs(main_process)
+    except ValidationException as exc:
+        raise ModelInvalid(
+            [Problem(exc.file_name or None, exc.id or None, _first_line(exc))]
+        ) from exc
+    except (SpiffWorkflowException, KeyError, ValueError) as exc:
+        raise ModelInvalid([Problem(None, None, _first_line(exc))]) from exc
+    model = ParsedModel(main_process, spec, subs)
+    for process_spec in [spec, *subs.values()]:
+        problems.extend(_check_process(process_spec, catalog, model))
+    if problems:
+        raise ModelInvalid(problems)
+    return model
+
+
+def _check_process(process_spec: Any, catalog: ModelCatalog, model: ParsedModel) -> list[Problem]:
+    problems: list[Problem] = []
+    file = getattr(process_spec, "file", None)
+    for task_spec in process_spec.task_specs.values():
+        element = getattr(task_spec, "bpmn_id", None)
+        if element is None:
+            continue
+
+        def report(message: str, _element: str = element) -> None:
+            problems.append(Problem(file, _element, message))
+
+        lane = getattr(task_spec, "lane", None)
+        if lane is not None and lane.lower() not in catalog.lanes:
+            report(f"lane '{lane}' is not mapped to a role ({', '.join(sorted(catalog.lanes))})")
+        if isinstance(task_spec, UserTask):
+            key = form_key_of(task_spec)
+            if key is None:
+                report("user task names no form (set the formKey property)")
+            elif key not in catalog.forms:
+                report(f"user task names form '{key}', which does not exist in forms/")
+            else:
+                model.forms_used.add(key)
+        if isinstance(task_spec, ServiceTask):
+            _check_service_task(task_spec, catalog, report)
+        for label, text in _scripts_of(task_spec):
+            reason = check_script(text) if label.endswith("script") else check_expression(text)
+            if reason:
+                report(f"{label} is refused by the sandbox: {reason}")
+    return problems
+
+
+def _check_service_task(
+    task_spec: Any, catalog: ModelCatalog, report: Callable[[str], None]
+) -> None:
+    operator = catalog.operators.get(task_spec.operation_name)
+    if operator is None:
+        report(f"service task calls unknown operator '{task_spec.operation_name}'")
+        return
+    given = set(task_spec.operation_params or {})
+    for missing in sorted(operator.required_params - given):
+        report(f"operator '{operator.name}' needs parameter '{missing}'")
+    for extra in sorted(given - operator.required_params - operator.optional_params):
+        report(f"operator '{operator.name}' has no parameter '{extra}'")
+
+
+def _scripts_of(task_spec: Any) -> Iterable[tuple[str, str]]:
+    """Every piece of Python a task spec will hand to the script engine."""
+    if getattr(task_spec, "script", None):
+        yield "script", task_spec.script
+    for attr in ("prescript", "postscript"):
+        if getattr(task_spec, attr, None):
+            yield f"{attr[:-6]}-script", getattr(task_spec, attr)
+    for condition, _target in getattr(task_spec, "cond_task_specs", None) or []:
+        text = condition.args[0] if getattr(condition, "args", None) else condition
+        if isinstance(text, str) and text:
+            yield "gateway condition", text
+    for condition in (getattr(task_spec, "condition", None),):
+        if isinstance(condition, str) and condition:
+            yield "loop condition", condition
+    for param in (getattr(task_spec, "operation_params", None) or {}).values():
+        if isinstance(param, dict) and isinstance(param.get("value"), str):
+            yield "service parameter", param["value"]
+    if isinstance(task_spec, CatchingEvent):
+        definition = getattr(task_spec, "event_definition", None)
+        expression = getattr(definition, "expression", None)
+        if isinstance(expression, str) and expression:
+            yield "timer expression", expression
+
+
+def spec_fingerprint(spec_dict: Mapping[str, Any]) -> str:
+    """sha256 of a serialized spec (used to cache restored specs)."""
+    return hashlib.sha256(json.dumps(spec_dict, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,221 @@
+"""Deploying process models: validate, snapshot forms, store an immutable version."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+import service_tasks
+from app.audit import record_event
+from app.core.errors import Invalid, NotFound
+from app.core.uow import current_session
+from app.engine import (
+    ModelCatalog,
+    ModelInvalid,
+    OperatorInfo,
+    Problem,
+    compile_model,
+    content_hash,
+    spec_to_dict,
+)
+from app.forms import (
+    FormDefinition,
+    FormError,
+    form_file_names,
+    form_from_texts,
+    list_form_keys,
+    load_form,
+)
+from app.process_models.models import ProcessModelVersion
+
+FORMS_PREFIX = "forms/"
+
+
+def build_catalog(forms_dir: Path) -> ModelCatalog:
+    """What a model may refer to: the forms on disk, the registered operators, the lanes."""
+    return ModelCatalog(
+        forms=frozenset(list_form_keys(forms_dir)),
+        operators={
+            name: OperatorInfo(name, spec.required_params, spec.optional_params)
+            for name, spec in service_tasks.operators().items()
+        },
+        lanes=dict(current_app.config["LANE_ROLES"]),
+    )
+
+
+def read_model_dir(model_dir: Path) -> dict[str, bytes]:
+    """The BPMN and DMN files of one model folder, by file name."""
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(model_dir.iterdir())
+        if p.is_file() and p.suffix in (".bpmn", ".dmn")
+    }
+
+
+def _snapshot_forms(forms_dir: Path, keys: set[str]) -> tuple[dict[str, bytes], list[Problem]]:
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    for key in sorted(keys):
+        try:
+            load_form(forms_dir, key)
+        except FormError as exc:
+            problems.extend(Problem(f"forms/{key}", None, p) for p in exc.problems or [str(exc)])
+            continue
+        for name in form_file_names(key):
+            path = forms_dir / name
+            if path.exists():
+                files[FORMS_PREFIX + name] = path.read_bytes()
+    return files, problems
+
+
+def deploy_model(
+    actor: Any,
+    *,
+    model_id: str,
+    files: Mapping[str, bytes],
+    forms_dir: Path,
+    note: str | None = None,
+) -> tuple[ProcessModelVersion, bool]:
+    """Validate and store a new version; returns (version, created).
+
+    Deploying content identical to the latest version creates nothing.  Invalid models raise
+    ``Invalid`` whose ``problems`` detail lists every (file, element id, message).
+    """
+    try:
+        parsed = compile_model(files, model_id, build_catalog(forms_dir))
+    except ModelInvalid as exc:
+        raise _invalid(model_id, exc.problems) from exc
+    forms_needed = set(parsed.forms_used)
+    if model_id == current_app.config["CASE_PROCESS_MODEL"]:
+        forms_needed.add("notification")
+    form_files, problems = _snapshot_forms(forms_dir, forms_needed)
+    if problems:
+        raise _invalid(model_id, problems)
+    all_files = {**files, **form_files}
+    digest = content_hash(all_files)
+    session = current_session()
+    latest = latest_version(model_id)
+    if latest is not None and latest.content_hash == digest:
+        return latest, False
+    version = ProcessModelVersion(
+        model_id=model_id,
+        version=(latest.version if latest else 0) + 1,
+        content_hash=digest,
+        files={name: content.decode("utf-8") for name, content in all_files.items()},
+        spec=spec_to_dict(parsed),
+        serializer_version=_serializer_version(),
+        note=note,
+        deployed_by_id=getattr(actor, "id", None),
+        deployed_by=getattr(actor, "label", None) or "system",
+    )
+    session.add(version)
+    session.flush()
+    record_event(
+        "model_deployed",
+        f"Deployed {model_id} version {version.version}",
+        actor=actor,
+        detail={
+            "model_id": model_id,
+            "version": version.version,
+            "content_hash": digest,
+            "note": note,
+        },
+    )
+    return version, True
+
+
+def _serializer_version() -> str:
+    from app.engine import SERIALIZER_VERSION
+
+    return SERIALIZER_VERSION
+
+
+def _invalid(model_id: str, problems: list[Problem]) -> Invalid:
+    return Invalid(
+        f"The process model '{model_id}' cannot be deployed: {len(problems)} problem(s).",
+        problems=[p.as_dict() for p in problems],
+    )
+
+
+def deploy_directory(
+    actor: Any, bpmn_dir: Path, forms_dir: Path
+) -> list[tuple[ProcessModelVersion, bool]]:
+    """Deploy every model folder under ``bpmn_dir`` (all or nothing)."""
+    results = []
+    folders = [d for d in sorted(bpmn_dir.iterdir()) if d.is_dir() and read_model_dir(d)]
+    if not folders:
+        raise Invalid(f"No process models found under {bpmn_dir}.")
+    for folder in folders:
+        results.append(
+            deploy_model(
+                actor, model_id=folder.name, files=read_model_dir(folder), forms_dir=forms_dir
+            )
+        )
+    return results
+
+
+def latest_version(model_id: str) -> ProcessModelVersion | None:
+    """The highest deployed version of ``model_id``."""
+    stmt = (
+        select(ProcessModelVersion)
+        .where(ProcessModelVersion.model_id == model_id)
+        .order_by(ProcessModelVersion.version.desc())
+        .limit(1)
+    )
+    return current_session().scalars(stmt).first()
+
+
+def list_models() -> list[dict[str, Any]]:
+    """Every deployed model with its latest version number and deployment time."""
+    session = current_session()
+    rows = session.execute(
+        select(
+            ProcessModelVersion.model_id,
+            func.max(ProcessModelVersion.version),
+            func.max(ProcessModelVersion.deployed_at),
+            func.count(),
+        )
+        .group_by(ProcessModelVersion.model_id)
+        .order_by(ProcessModelVersion.model_id)
+    ).all()
+    return [
+        {"id": m, "latest_version": v, "last_deployed_at": at, "version_count": n}
+        for m, v, at, n in rows
+    ]
+
+
+def list_versions(model_id: str) -> list[ProcessModelVersion]:
+    """All versions of a model, newest first; NotFound for an unknown model."""
+    stmt = (
+        select(ProcessModelVersion)
+        .where(ProcessModelVersion.model_id == model_id)
+        .order_by(ProcessModelVersion.version.desc())
+    )
+    versions = list(current_session().scalars(stmt))
+    if not versions:
+        raise NotFound(f"No process model '{model_id}'.")
+    return versions
+
+
+def version_form(version: ProcessModelVersion, key: str) -> FormDefinition:
+    """A form as snapshotted into a deployed version (forms are pinned to the version)."""
+    schema_name, ui_name = form_file_names(key)
+    schema_text = version.files.get(FORMS_PREFIX + schema_name)
+    if schema_text is None:
+        raise NotFound(f"Form '{key}' is not part of {version.model_id} v{version.version}.")
+    return form_from_texts(key, schema_text, version.files.get(FORMS_PREFIX + ui_name))
+
+
+def current_form(key: str, forms_dir: Path) -> FormDefinition:
+    """A form as systems should build payloads for it: the deployed case model's copy first."""
+    version = latest_version(current_app.config["CASE_PROCESS_MODEL"])
+    if version is not None and FORMS_PREFIX + form_file_names(key)[0] in version.files:
+        return version_form(version, key)
+    try:
+        return load_form(forms_dir, key)
+    except FormError as exc:
+        raise NotFound(f"No form '{key}'.") from exc

@@ -1,0 +1,88 @@
+"""Test fixtures: a migrated database per backend (SQLite and PostgreSQL), the app, clients.
+
+Integration and web tests take the ``app`` fixture, which is parametrized over both databases.
+Each backend's database is migrated with Alembic once per session (so migrations are tested);
+every test then starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import servers
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.migrations import upgrade
+from app.models import metadata
+
+ROOT = Path(__file__).resolve().parent.parent
+_migrated: dict[str, str] = {}
+
+
+def _database_url(backend: str, tmp_root: Path) -> str:
+    if backend in _migrated:
+        return _migrated[backend]
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_root / 'test.sqlite'}"
+    else:
+        base = servers.postgres_url()
+        if base is None:
+            pytest.skip(f"PostgreSQL unavailable: {servers.postgres_skip_reason()}")
+        url = servers.fresh_postgres_database(base)
+    upgrade(url)
+    _migrated[backend] = url
+    return url
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="pathway-tests-") as path:
+        yield Path(path)
+
+
+def _empty_tables(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(table.delete())
+            conn.execute(text("DELETE FROM sqlite_sequence")) if conn.execute(
+                text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")
+            ).first() else None
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def app(backend: str, tmp_root: Path, tmp_path: Path) -> Iterator[Any]:
+    url = _database_url(backend, tmp_root)
+    _empty_tables(url)
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": url,
+            "INSTANCE_DIR": str(tmp_path / "instance"),
+            "BPMN_DIR": str(ROOT / "bpmn"),
+            "FORMS_DIR": str(ROOT / "forms"),
+        }
+    )
+    yield application
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
