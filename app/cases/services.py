@@ -179,6 +179,8 @@ def run_due_timers(now: datetime, factory: Any) -> list[dict[str, Any]]:
         try:
             with unit_of_work(factory) as session:
                 outcomes.append(_fire_case(session, case_id, now))
+        except Conflict:
+            continue  # another worker fired this case's timers first; its write won
         except EngineError as exc:
             with unit_of_work(factory):
                 _record_failure(case_id, exc)
