@@ -92,6 +92,10 @@ def test_make_run_serves_the_demo(tmp_path: Path) -> None:
         ).encode()
         home = opener.open(f"{base}/sign-in", data=form).read().decode()
         assert "Ella Marsh" in home and "Triage the notification" in home
+    except (AssertionError, OSError) as exc:
+        log.flush()
+        tail = (tmp_path / "make-run.log").read_text(errors="replace")[-3000:]
+        raise AssertionError(f"{exc}\n--- make run output ---\n{tail}") from exc
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -99,4 +103,3 @@ def test_make_run_serves_the_demo(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
-        print((tmp_path / "make-run.log").read_text()[-3000:])
