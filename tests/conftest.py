@@ -7,6 +7,7 @@ every test then starts from empty tables.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from app.migrations import upgrade
 from app.models import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
 _migrated: dict[str, str] = {}
 
 
@@ -45,6 +47,24 @@ def tmp_root() -> Iterator[Path]:
         yield Path(path)
 
 
+@pytest.fixture(scope="session")
+def spine_forms_dir(tmp_root: Path) -> Path:
+    """The real forms/ with the spine's placeholder forms laid over them.
+
+    The API and engine tests run on a small placeholder model (tests/fixtures/bpmn) so that the
+    real pathway in bpmn/ and its forms can change without touching them; the intake form
+    (`notification`) is always the real one, because it is the API contract.
+    """
+    target = tmp_root / "forms"
+    target.mkdir(exist_ok=True)
+    for source in [
+        *sorted((ROOT / "forms").glob("*.json")),
+        *sorted(FIXTURES.joinpath("forms").glob("*.json")),
+    ]:
+        shutil.copy2(source, target / source.name)
+    return target
+
+
 def _empty_tables(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -66,7 +86,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def app(backend: str, tmp_root: Path, tmp_path: Path) -> Iterator[Any]:
+def app(backend: str, tmp_root: Path, tmp_path: Path, spine_forms_dir: Path) -> Iterator[Any]:
     url = _database_url(backend, tmp_root)
     _empty_tables(url)
     application = create_app(
@@ -75,8 +95,8 @@ def app(backend: str, tmp_root: Path, tmp_path: Path) -> Iterator[Any]:
             "SECRET_KEY": "test-secret",
             "DATABASE_URL": url,
             "INSTANCE_DIR": str(tmp_path / "instance"),
-            "BPMN_DIR": str(ROOT / "bpmn"),
-            "FORMS_DIR": str(ROOT / "forms"),
+            "BPMN_DIR": str(FIXTURES / "bpmn"),
+            "FORMS_DIR": str(spine_forms_dir),
         }
     )
     yield application
