@@ -45,6 +45,11 @@ def can_notify(actor: Any) -> bool:
     return actor.role in NOTIFIERS
 
 
+def can_send_messages(actor: Any) -> bool:
+    """Council caseworkers (and systems acting as them) may send events into cases."""
+    return actor.role in ("adviser", "manager", "admin")
+
+
 def can_read_models(actor: Any) -> bool:
     """Council staff may list process models."""
     return actor.role in MODEL_READERS

@@ -11,7 +11,13 @@ from app.cases.queries import (
     list_tasks,
 )
 from app.cases.runner import StepFailed
-from app.cases.services import claim_task, complete_task, open_case, run_due_timers
+from app.cases.services import (
+    claim_task,
+    complete_task,
+    open_case,
+    run_due_timers,
+    send_message,
+)
 
 __all__ = [
     "Case",
@@ -28,4 +34,5 @@ __all__ = [
     "list_tasks",
     "open_case",
     "run_due_timers",
+    "send_message",
 ]

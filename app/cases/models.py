@@ -43,6 +43,8 @@ class Case(Base):
     #: the serialized workflow without its spec (compact JSON)
     state: Mapped[str] = mapped_column(Text)
     serializer_version: Mapped[str] = mapped_column(String(20))
+    #: message names the workflow waits for (e.g. pupil_left_roll), for routing inbound events
+    waiting_messages: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: the last engine failure (a script refused by the sandbox, a failing service)
     last_error: Mapped[str | None] = mapped_column(String(600))
     #: optimistic-lock counter: a write based on a stale copy fails (HTTP 409)

@@ -17,6 +17,7 @@ from app.cases.schemas import (
     CompleteTaskSchema,
     CreatedCaseSchema,
     FormSchema,
+    MessageSchema,
     TaskListArgs,
     TaskSchema,
     TimelineEventSchema,
@@ -35,6 +36,15 @@ def _json_body() -> Any:
             "Send a JSON body (Content-Type: application/json).", {"_root": ["Send a JSON object"]}
         )
     return body
+
+
+def _load_body(schema: Any) -> dict[str, Any]:
+    try:
+        return dict(schema.load(_json_body()))
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_root": exc.messages}
+        errors = {k: v if isinstance(v, list) else [str(v)] for k, v in messages.items()}
+        raise Invalid("The request has errors.", errors) from exc
 
 
 @bp.post("/notifications")
@@ -61,6 +71,14 @@ def get_case(case_id: int) -> Any:
         payload["timeline"] = TimelineEventSchema().dump(queries.case_timeline(case), many=True)
         payload["documents"] = []
         return json_response(payload)
+
+
+@bp.post("/cases/<int:case_id>/messages")
+def send_message(case_id: int) -> Any:
+    with transaction():
+        body = _load_body(MessageSchema())
+        case = services.send_message(current_actor(), case_id=case_id, **body)
+        return json_response(CaseSchema().dump(case))
 
 
 @bp.get("/tasks")
@@ -98,13 +116,7 @@ def claim_task(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/complete")
 def complete_task(task_id: int) -> Any:
     with transaction():
-        try:
-            body = CompleteTaskSchema().load(_json_body())
-        except ValidationError as exc:
-            raise Invalid(
-                "The request has errors.",
-                {k: list(v) if isinstance(v, list) else [str(v)] for k, v in exc.messages.items()},
-            ) from exc  # type: ignore[union-attr]
+        body = _load_body(CompleteTaskSchema())
         task = services.complete_task(current_actor(), task_id=task_id, **body)
         return json_response({**TaskSchema().dump(task), "case": CaseSchema().dump(task.case)})
 

@@ -73,11 +73,31 @@ def fire_timers(case: Case, now: datetime) -> EngineResult:
     return result
 
 
+def deliver_message(case: Case, name: str, payload: dict[str, Any], actor: Any) -> EngineResult:
+    """Deliver a message to the case's workflow (NotWaiting propagates)."""
+    try:
+        result = _engine.send_message(
+            case.model_version.spec, case.state, case.serializer_version, name, payload
+        )
+    except EngineError as exc:
+        raise StepFailed(str(exc), element_id=exc.element_id) from exc
+    record_event(
+        "message_received",
+        f"Message '{name}' received",
+        case_id=case.id,
+        actor=actor,
+        detail={"name": name, "payload": payload},
+    )
+    apply(case, result, actor)
+    return result
+
+
 def apply(case: Case, result: EngineResult, actor: Any, now: datetime | None = None) -> None:
     """Write one engine run onto the case row, the task projection and the audit log."""
     case.state = result.state
     case.serializer_version = result.serializer_version
     case.next_timer_at = result.next_timer_at
+    case.waiting_messages = list(result.waiting_messages)
     case.last_error = None
     for call in result.service_calls:
         record_event(

@@ -52,6 +52,7 @@ class CaseSchema(Schema):
         lambda c: {"id": c.model_version.model_id, "version": c.model_version.version}
     )
     version = fields.Integer()
+    waiting_messages = fields.List(fields.String())
     last_error = fields.String(allow_none=True)
 
 
@@ -93,6 +94,12 @@ class TaskListArgs(PageArgs):
 
 class CompleteTaskSchema(Schema):
     data = fields.Dict(required=True)
+    expected_version = fields.Integer(allow_none=True, load_default=None)
+
+
+class MessageSchema(Schema):
+    name = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,60}$"))
+    payload = fields.Dict(load_default=dict)
     expected_version = fields.Integer(allow_none=True, load_default=None)
 
 

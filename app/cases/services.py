@@ -13,11 +13,11 @@ from app.accounts.models import School
 from app.audit import record_event
 from app.cases import runner
 from app.cases.models import Case, Task
-from app.cases.queries import get_task
+from app.cases.queries import get_case, get_task
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.uow import current_session
-from app.engine import EngineError, TaskNotReady
+from app.engine import EngineError, NotWaiting, TaskNotReady
 from app.forms import validate_submission
 from app.process_models import latest_version, version_form
 
@@ -87,6 +87,31 @@ def open_case(actor: Any, *, data: Any) -> Case:
     }
     runner.start(case, seed, actor, now=now)
     session.flush()
+    return case
+
+
+def send_message(
+    actor: Any,
+    *,
+    case_id: int,
+    name: str,
+    payload: dict[str, Any],
+    expected_version: int | None = None,
+) -> Case:
+    """Deliver an event (e.g. ``pupil_left_roll``) to an open case's workflow."""
+    case = get_case(actor, case_id)
+    if not permissions.can_send_messages(actor):
+        raise Forbidden("Only council staff can send events to a case.")
+    if case.status != "open":
+        raise Conflict("This case is not open.")
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict("This case changed since you loaded it. Reload and try again.")
+    try:
+        runner.deliver_message(case, name, payload, actor)
+    except NotWaiting as exc:
+        waiting = ", ".join(case.waiting_messages or []) or "none"
+        raise Conflict(f"This case is not waiting for '{name}' (it accepts: {waiting}).") from exc
+    current_session().flush()
     return case
 
 

@@ -10,6 +10,7 @@ from app.engine.runtime import (
     EngineError,
     EngineResult,
     HumanTaskView,
+    NotWaiting,
     TaskNotReady,
     WorkflowEngine,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "HumanTaskView",
     "ModelCatalog",
     "ModelInvalid",
+    "NotWaiting",
     "OperatorInfo",
     "ParsedModel",
     "Problem",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -21,6 +22,9 @@ from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import (
+    MessageEventDefinition as SpiffMessageEventDefinition,
+)
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import clock
@@ -41,6 +45,10 @@ class EngineError(Exception):
 
 class TaskNotReady(Exception):
     """The human task is no longer waiting to be completed."""
+
+
+class NotWaiting(Exception):
+    """The workflow is not waiting for the message that was sent."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,8 @@ class EngineResult:
     closure_reason: str | None
     next_timer_at: datetime | None
     data: Mapping[str, Any]
+    #: names of the messages the workflow is waiting for (e.g. pupil_left_roll)
+    waiting_messages: tuple[str, ...] = ()
 
 
 class WorkflowEngine:
@@ -120,6 +130,27 @@ class WorkflowEngine:
         with clock.engine_clock(now):
             return self._run(workflow, engine, workflow.refresh_timers)
 
+    def send_message(
+        self,
+        spec_dict: dict[str, Any],
+        state: str,
+        serializer_version: str,
+        name: str,
+        payload: Mapping[str, Any],
+        now: datetime | None = None,
+    ) -> EngineResult:
+        """Deliver the message ``name`` with ``payload``; NotWaiting when nothing catches it."""
+        workflow, engine = self._load(spec_dict, state, serializer_version)
+        if name not in _waiting_messages(workflow):
+            raise NotWaiting(name)
+        event = BpmnEvent(SpiffMessageEventDefinition(name), payload=dict(payload), correlations={})
+
+        def deliver() -> None:
+            workflow.send_event(event)
+
+        with clock.engine_clock(now):
+            return self._run(workflow, engine, deliver)
+
     def _load(
         self, spec_dict: dict[str, Any], state: str, serializer_version: str
     ) -> tuple[Any, CaseScriptEngine]:
@@ -154,7 +185,16 @@ class WorkflowEngine:
             closure_reason=(engine.log.closure_reasons or [None])[-1],
             next_timer_at=_next_timer_at(workflow),
             data=_json_safe(workflow.data if workflow.is_completed() else _latest_data(workflow)),
+            waiting_messages=tuple(sorted(_waiting_messages(workflow))),
         )
+
+
+def _waiting_messages(workflow: Any) -> set[str]:
+    return {
+        e.name
+        for e in workflow.waiting_events()
+        if e.event_type == "MessageEventDefinition" and e.name
+    }
 
 
 def _find_task(workflow: Any, task_id: str) -> Any:
