@@ -106,3 +106,27 @@ def app(backend: str, tmp_root: Path, tmp_path: Path, spine_forms_dir: Path) -> 
 @pytest.fixture
 def client(app: Any) -> Any:
     return app.test_client()
+
+
+@pytest.fixture
+def pathway_app(backend: str, tmp_root: Path, tmp_path: Path) -> Iterator[Any]:
+    """The app on the real pathway: bpmn/ and forms/ of the repository (scenario tests)."""
+    url = _database_url(backend, tmp_root)
+    _empty_tables(url)
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": url,
+            "INSTANCE_DIR": str(tmp_path / "instance"),
+            "BPMN_DIR": str(ROOT / "bpmn"),
+            "FORMS_DIR": str(ROOT / "forms"),
+        }
+    )
+    yield application
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def pathway_client(pathway_app: Any) -> Any:
+    return pathway_app.test_client()

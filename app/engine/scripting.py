@@ -153,8 +153,15 @@ def _add_days(day: str, days: int) -> str:
     return (_dt.date.fromisoformat(day[:10]) + _dt.timedelta(days=days)).isoformat()
 
 
+def _today() -> str:
+    from app.engine.clock import now
+
+    return now().date().isoformat()
+
+
 #: Pure helpers every diagram may use in scripts, conditions and DMN cells.
 SAFE_HELPERS: dict[str, Any] = {
+    "today": _today,
     "math": math,
     "days_between": _days_between,
     "add_days": _add_days,
