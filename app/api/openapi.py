@@ -14,6 +14,7 @@ from app.cases.schemas import (
     CompleteTaskSchema,
     CreatedCaseSchema,
     FormSchema,
+    MessageSchema,
     TaskListArgs,
     TaskSchema,
     TimelineEventSchema,
@@ -71,6 +72,7 @@ def build_openapi() -> dict[str, Any]:
         "CreatedCase": CreatedCaseSchema,
         "CompleteTask": CompleteTaskSchema,
         "Form": FormSchema,
+        "Message": MessageSchema,
         "ProcessModel": ProcessModelSchema,
         "ProcessModelVersion": ProcessModelVersionSchema,
     }.items():
@@ -146,6 +148,28 @@ def build_openapi() -> dict[str, Any]:
             "get": {
                 "summary": "A case with its active tasks, timeline and documents",
                 "responses": {"200": _json(ok), **_ERRORS},
+            }
+        },
+    )
+    spec.path(
+        "/cases/{id}/messages",
+        parameters=[_path_id("id")],
+        operations={
+            "post": {
+                "summary": "Deliver an event to the case (e.g. pupil_left_roll, payment_received)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Message"}}
+                    },
+                },
+                "responses": {
+                    "200": _json(ok),
+                    "409": _json(
+                        {"$ref": "#/components/schemas/Error"}, "The case is not waiting for it"
+                    ),
+                    **_ERRORS,
+                },
             }
         },
     )

@@ -51,10 +51,16 @@ def list_cases(
         stmt = stmt.where(Case.status == status)
     if school:
         stmt = stmt.where(Case.school_urn == school)
-    if q:
-        like = f"%{q.strip()}%"
+    if q and q.strip():
+        # Wildcards typed by the user (% and _) are matched literally.
+        term = q.strip()
         stmt = stmt.where(
-            or_(Case.reference.ilike(like), Case.pupil_name.ilike(like), Case.pupil_upn.ilike(like))
+            or_(
+                *(
+                    column.icontains(term, autoescape=True)
+                    for column in (Case.reference, Case.pupil_name, Case.pupil_upn)
+                )
+            )
         )
     return _paginate(stmt.order_by(Case.opened_at.desc(), Case.id.desc()), page, per_page)
 

@@ -50,7 +50,8 @@ def _load_body(schema: Any) -> dict[str, Any]:
 @bp.post("/notifications")
 def create_notification() -> Any:
     with transaction():
-        case = services.open_case(current_actor(), data=_json_body())
+        actor = current_actor()  # credentials are checked before the body
+        case = services.open_case(actor, data=_json_body())
         return json_response(CreatedCaseSchema().dump(case), 201)
 
 
@@ -76,8 +77,9 @@ def get_case(case_id: int) -> Any:
 @bp.post("/cases/<int:case_id>/messages")
 def send_message(case_id: int) -> Any:
     with transaction():
+        actor = current_actor()  # credentials are checked before the body
         body = _load_body(MessageSchema())
-        case = services.send_message(current_actor(), case_id=case_id, **body)
+        case = services.send_message(actor, case_id=case_id, **body)
         return json_response(CaseSchema().dump(case))
 
 
@@ -116,8 +118,9 @@ def claim_task(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/complete")
 def complete_task(task_id: int) -> Any:
     with transaction():
+        actor = current_actor()  # credentials are checked before the body
         body = _load_body(CompleteTaskSchema())
-        task = services.complete_task(current_actor(), task_id=task_id, **body)
+        task = services.complete_task(actor, task_id=task_id, **body)
         return json_response({**TaskSchema().dump(task), "case": CaseSchema().dump(task.case)})
 
 

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.accounts import permissions
-from app.accounts.models import School
+from app.accounts.models import School, User
 from app.audit import record_event
 from app.cases import runner
 from app.cases.models import Case, Task
@@ -128,7 +128,7 @@ def claim_task(actor: Any, *, task_id: int) -> Task:
             f"{task.assignee.name if task.assignee else 'someone else'}."
         )
     if task.assignee_id != actor.id:
-        task.assignee_id = actor.id
+        _assign(task, actor)
         record_event(
             "task_claimed",
             f"Task '{task.title}' claimed",
@@ -138,6 +138,11 @@ def claim_task(actor: Any, *, task_id: int) -> Task:
         )
         current_session().flush()
     return task
+
+
+def _assign(task: Task, actor: Any) -> None:
+    """Set the task's assignee through the relationship, so the response shows who it is."""
+    task.assignee = current_session().get(User, actor.id)
 
 
 def complete_task(
@@ -162,7 +167,8 @@ def complete_task(
             raise Invalid("The form has errors.", errors)
     now = utcnow()
     task.status, task.completed_at, task.completed_by_id = "completed", now, actor.id
-    task.assignee_id = task.assignee_id or actor.id
+    if task.assignee_id is None:
+        _assign(task, actor)
     record_event(
         "task_completed",
         f"Task '{task.title}' completed",
