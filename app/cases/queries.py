@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 
 from app.accounts import permissions
+from app.accounts.models import User
 from app.audit import AuditEvent
 from app.cases.models import Case, Task
 from app.core.db import utcnow
@@ -83,10 +84,29 @@ def case_tasks(actor: Any, case: Case, *, status: str | None = "open") -> list[T
     return list(current_session().scalars(stmt.order_by(Task.created_at, Task.id)))
 
 
-def case_timeline(case: Case) -> list[AuditEvent]:
-    """The case's audit events, oldest first."""
+#: the milestones of a case a school may see besides its own actions (not the adviser's notes,
+#: decisions or safeguarding work)
+SCHOOL_VISIBLE_EVENTS = frozenset(
+    {"case_started", "stage_changed", "case_closed", "document_generated"}
+)
+
+
+def case_timeline(case: Case, actor: Any = None) -> list[AuditEvent]:
+    """The case's audit events the actor may see, oldest first."""
     stmt = select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
-    return list(current_session().scalars(stmt))
+    events = list(current_session().scalars(stmt))
+    if actor is None or actor.role != "school":
+        return events
+    school_users = set(
+        current_session().scalars(select(User.id).where(User.school_urn == actor.school_urn))
+    )
+    return [
+        e
+        for e in events
+        if e.event_type in SCHOOL_VISIBLE_EVENTS
+        or e.actor_id in school_users
+        or (e.event_type.startswith("task_") and e.detail.get("role") == "school")
+    ]
 
 
 def list_tasks(

@@ -69,7 +69,9 @@ def get_case(case_id: int) -> Any:
         case = queries.get_case(actor, case_id)
         payload = CaseSchema().dump(case)
         payload["active_tasks"] = TaskSchema().dump(queries.case_tasks(actor, case), many=True)
-        payload["timeline"] = TimelineEventSchema().dump(queries.case_timeline(case), many=True)
+        payload["timeline"] = TimelineEventSchema().dump(
+            queries.case_timeline(case, actor), many=True
+        )
         payload["documents"] = []
         return json_response(payload)
 

@@ -40,10 +40,17 @@ def now() -> datetime:
 
 @contextlib.contextmanager
 def engine_clock(instant: datetime | None) -> Iterator[datetime]:
-    """Run the enclosed engine calls as if the wall clock read ``instant`` (None = real time)."""
-    if instant is not None and instant.tzinfo is None:
+    """Run the enclosed engine calls as if the wall clock read ``instant``.
+
+    ``None`` leaves the clock as it is: an enclosing ``engine_clock`` still applies (so the
+    adapter's ``now=None`` default does not undo a caller's override), otherwise real time.
+    """
+    if instant is None:
+        yield now()
+        return
+    if instant.tzinfo is None:
         raise ValueError("the engine clock needs a timezone-aware datetime")
-    token = _override.set(instant.astimezone(UTC) if instant is not None else None)
+    token = _override.set(instant.astimezone(UTC))
     try:
         yield now()
     finally:

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
@@ -28,7 +27,12 @@ from SpiffWorkflow.spiff.specs.event_definitions import (
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import clock
-from app.engine.scripting import CaseScriptEngine, SandboxViolation, ServiceInvoker
+from app.engine.scripting import (
+    CaseScriptEngine,
+    SandboxViolation,
+    ServiceCallFailed,
+    ServiceInvoker,
+)
 from app.engine.serializer import SERIALIZER_VERSION, dump_state, load_state, restore_specs
 from app.engine.specs import form_key_of
 
@@ -166,8 +170,8 @@ class WorkflowEngine:
             action()
             workflow.refresh_timers()
             workflow.do_engine_steps()
-        except (SpiffWorkflowException, SandboxViolation, NameError, TypeError, ValueError) as exc:
-            raise _engine_error(exc) from exc
+        except Exception as exc:  # whatever a diagram step raises fails that step, clearly
+            raise _engine_error(exc, engine.last_task) from exc
         changed = [t for t in workflow.get_tasks() if t.last_state_change >= started]
         return EngineResult(
             state=dump_state(workflow),
@@ -204,20 +208,41 @@ def _find_task(workflow: Any, task_id: str) -> Any:
     return None
 
 
-def _engine_error(exc: BaseException) -> EngineError:
-    element_id = None
-    task = getattr(exc, "task", None)
-    if task is not None:
-        element_id = getattr(task.task_spec, "bpmn_id", None)
-    cause: BaseException = exc
-    while isinstance(cause, WorkflowTaskException) and getattr(cause, "exception", None):
-        cause = cause.exception
-    text = str(cause).splitlines()[0] if str(cause) else cause.__class__.__name__
+def _engine_error(exc: BaseException, last_task: Any = None) -> EngineError:
+    """One clear line naming the element whose step failed and the underlying reason."""
+    task = getattr(exc, "task", None) or last_task
+    element_id = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
+    cause = _root_cause(exc)
+    text = _first_line(cause)
     if isinstance(cause, SandboxViolation):
         text = f"refused by the sandbox: {text}"
+    elif isinstance(cause, ImportError):
+        text = f"refused by the sandbox: imports are not allowed ({text})"
     elif isinstance(cause, NameError):
-        text = f"{text} (only task data and the documented helpers are available)"
+        text = f"{text} (diagram code can use only task data and the documented helpers)"
+    elif not isinstance(cause, SpiffWorkflowException | ServiceCallFailed):
+        text = f"{cause.__class__.__name__}: {text}"
+    summary = exc.args[0] if exc is not cause and exc.args else ""
+    if isinstance(summary, str) and summary.startswith("Error evaluating expression"):
+        text = f"{summary}: {text}"
     return EngineError(text[:500], element_id)
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The exception SpiffWorkflow wrapped (it chains causes implicitly, not via an attribute)."""
+    cause, seen = exc, {id(exc)}
+    while isinstance(cause, SpiffWorkflowException):
+        inner = cause.__cause__ or cause.__context__
+        if inner is None or id(inner) in seen:
+            break
+        cause = inner
+        seen.add(id(inner))
+    return cause
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc.args[0]) if exc.args else ""
+    return text.strip().splitlines()[0] if text.strip() else exc.__class__.__name__
 
 
 def _human_tasks(workflow: Any) -> list[HumanTaskView]:

@@ -10,6 +10,7 @@ time, and runs with guarded builtins.  Diagram authors also get a few case helpe
 
 from __future__ import annotations
 
+import ast
 import datetime as _dt
 import functools
 import json
@@ -38,6 +39,10 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 class SandboxViolation(Exception):
     """A diagram expression or script tried something the sandbox forbids."""
+
+
+class ServiceCallFailed(Exception):
+    """A service task's operator raised; the message names the operator and the reason."""
 
 
 def _inplace(op: str, x: Any, y: Any) -> Any:
@@ -124,6 +129,14 @@ def _compile_exec(script: str) -> Any:
     result = compile_restricted_exec(script, filename="<diagram script>")
     if result.errors:
         raise SandboxViolation("; ".join(result.errors))
+    # RestrictedPython compiles ``import`` (it fails only at run time, for want of __import__);
+    # refuse it here so deploy-time validation reports it too.
+    for node in ast.walk(ast.parse(script)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            raise SandboxViolation(
+                f"Line {node.lineno}: import statements are not allowed "
+                "(use the helpers math, days_between, add_days, date_from_iso)"
+            )
     return result.code
 
 
@@ -224,8 +237,19 @@ class CaseScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     def __init__(self, invoke_service: ServiceInvoker) -> None:
         self.log = StepLog()
         self._invoke_service = invoke_service
+        #: the task the engine last evaluated or ran code for: names the element when a step
+        #: fails with an exception SpiffWorkflow does not attach a task to (e.g. a bad duration)
+        self.last_task: Any = None
         helpers = {"set_stage": self._set_stage, "close_case": self._close_case}
         super().__init__(environment=RestrictedEnvironment(helpers))
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        self.last_task = task
+        return super().evaluate(task, expression, external_context)
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
+        self.last_task = task
+        return super().execute(task, script, external_context)
 
     def _set_stage(self, stage: str) -> str:
         self.log.stage_changes.append(str(stage))
@@ -236,8 +260,12 @@ class CaseScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         return str(reason)
 
     def call_service(self, task: Any, operation_name: str, operation_params: dict[str, Any]) -> str:
+        self.last_task = task
         params = {name: spec.get("value") for name, spec in operation_params.items()}
-        result = self._invoke_service(operation_name, params)
+        try:
+            result = self._invoke_service(operation_name, params)
+        except Exception as exc:
+            raise ServiceCallFailed(f"operator '{operation_name}' failed: {exc}") from exc
         self.log.service_calls.append(
             {
                 "element_id": task.task_spec.bpmn_id,

@@ -9,8 +9,10 @@ sandbox, and every lane maps to a role.  Problems are collected, never raised on
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,12 +45,28 @@ class RecordingBusinessRuleTask(BusinessRuleTask):  # type: ignore[misc]
         return super()._run_hook(my_task)
 
 
+class RecordingBusinessRuleTaskParser(BusinessRuleTaskParser):  # type: ignore[misc]
+    """spiff's parser always builds its own BusinessRuleTask class; build the configured one."""
+
+    def create_task(self) -> Any:
+        extensions = self.parse_extensions()
+        engine = self.process_parser.parser.get_engine(self.get_decision_ref(self.node), self.node)
+        return self.spec_class(
+            self.spec,
+            self.bpmn_id,
+            dmnEngine=engine,
+            prescript=extensions.get("preScript"),
+            postscript=extensions.get("postScript"),
+            **self.bpmn_attributes,
+        )
+
+
 class CaseParser(SpiffBpmnParser):  # type: ignore[misc]
     """The spiff parser with our recording business-rule task (the base mapping is copied)."""
 
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
-        full_tag("businessRuleTask"): (BusinessRuleTaskParser, RecordingBusinessRuleTask),
+        full_tag("businessRuleTask"): (RecordingBusinessRuleTaskParser, RecordingBusinessRuleTask),
     }
 
 
@@ -132,8 +150,12 @@ def _parse_files(parser: CaseParser, files: Mapping[str, bytes]) -> list[Problem
             problems.append(Problem(name, exc.id or None, _first_line(exc)))
         except etree.XMLSyntaxError as exc:
             problems.append(Problem(name, None, f"XML is not well formed: {exc.msg}"))
-        except (SpiffWorkflowException, ValueError, KeyError, AttributeError) as exc:
+        except SpiffWorkflowException as exc:
             problems.append(Problem(name, None, f"cannot be parsed: {_first_line(exc)}"))
+        except Exception as exc:  # the parser trips over malformed content (e.g. a DMN file
+            # without a decision raises IndexError): report the file, don't crash the deploy
+            reason = f"{exc.__class__.__name__}: {_first_line(exc)}"
+            problems.append(Problem(name, None, f"cannot be parsed ({reason})"))
     return problems
 
 
@@ -157,21 +179,69 @@ def compile_model(
         raise ModelInvalid(
             [Problem(None, main_process, f"no process with id '{main_process}' in the model")]
         )
+    problems = _check_references(parser)
+    if problems:
+        raise ModelInvalid(problems)
     try:
         spec = parser.get_spec(main_process)
         subs = parser.get_subprocess_specs(main_process)
     except ValidationException as exc:
-        raise ModelInvalid(
-            [Problem(exc.file_name or None, exc.id or None, _first_line(exc))]
-        ) from exc
-    except (SpiffWorkflowException, KeyError, ValueError) as exc:
-        raise ModelInvalid([Problem(None, None, _first_line(exc))]) from exc
+        file = exc.file_name or _file_of(parser, exc.id)
+        raise ModelInvalid([Problem(file, exc.id or None, _first_line(exc))]) from exc
+    except Exception as exc:  # anything else the parser raises is still a model problem
+        reason = _first_line(exc)
+        if not isinstance(exc, SpiffWorkflowException):
+            reason = f"{exc.__class__.__name__}: {reason}"
+        raise ModelInvalid([Problem(None, None, reason)]) from exc
     model = ParsedModel(main_process, spec, subs)
     for process_spec in [spec, *subs.values()]:
         problems.extend(_check_process(process_spec, catalog, model))
     if problems:
         raise ModelInvalid(problems)
     return model
+
+
+def _check_references(parser: CaseParser) -> list[Problem]:
+    """Every call activity and business-rule task names a process / decision the model has.
+
+    SpiffWorkflow stops at the first missing reference, without saying which file; this reports
+    all of them, each with its file and element.
+    """
+    problems: list[Problem] = []
+    processes = set(parser.get_process_ids())
+    decisions = set(parser.dmn_parsers)
+    seen: set[str | None] = set()
+    for process_parser in parser.process_parsers.values():
+        file, node = process_parser.filename, process_parser.node
+        for call in node.xpath(".//bpmn:callActivity", namespaces=parser.namespaces):
+            target, element = call.get("calledElement"), call.get("id")
+            if element not in seen and target not in processes:
+                known = ", ".join(sorted(processes))
+                message = f"call activity calls process '{target}', which no file of the model "
+                problems.append(Problem(file, element, message + f"defines (has: {known})"))
+            seen.add(element)
+        for task in node.xpath(".//bpmn:businessRuleTask", namespaces=parser.namespaces):
+            ref, element = BusinessRuleTaskParser.get_decision_ref(task), task.get("id")
+            if element in seen:
+                continue
+            seen.add(element)
+            if not ref:
+                message = "business-rule task names no decision (set calledDecisionId)"
+                problems.append(Problem(file, element, message))
+            elif ref not in decisions:
+                message = f"business-rule task calls decision '{ref}', which no .dmn file defines"
+                problems.append(Problem(file, element, message))
+    return problems
+
+
+def _file_of(parser: CaseParser, element_id: str | None) -> str | None:
+    """The file whose process contains ``element_id`` (SpiffWorkflow often omits it)."""
+    if not element_id:
+        return None
+    for process_parser in parser.process_parsers.values():
+        if process_parser.node.xpath(".//*[@id=$id]", id=element_id):
+            return process_parser.filename  # type: ignore[no-any-return]
+    return None
 
 
 def _check_process(process_spec: Any, catalog: ModelCatalog, model: ParsedModel) -> list[Problem]:
@@ -236,11 +306,43 @@ def _scripts_of(task_spec: Any) -> Iterable[tuple[str, str]]:
     for param in (getattr(task_spec, "operation_params", None) or {}).values():
         if isinstance(param, dict) and isinstance(param.get("value"), str):
             yield "service parameter", param["value"]
+    table = getattr(getattr(task_spec, "dmnEngine", None), "decision_table", None)
+    if table is not None:
+        yield from _dmn_expressions(table)
     if isinstance(task_spec, CatchingEvent):
         definition = getattr(task_spec, "event_definition", None)
         expression = getattr(definition, "expression", None)
         if isinstance(expression, str) and expression:
             yield "timer expression", expression
+
+
+#: a ``?`` outside quotes in a DMN input cell (the engine substitutes the input there)
+_DMN_PLACEHOLDER = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+
+
+def _dmn_expressions(table: Any) -> Iterable[tuple[str, str]]:
+    """The Python a decision table runs, built the way SpiffWorkflow's DMN engine builds it."""
+    for column in table.inputs:
+        if column.expression:
+            yield f"DMN input '{column.label or column.id}'", column.expression
+    for rule in table.rules:
+        for entry in rule.inputEntries:
+            for cell in entry.lhs:
+                if cell and cell.strip():
+                    yield f"DMN rule {rule.row_number} input cell", _dmn_test(cell)
+        for entry in rule.outputEntries:
+            if entry.text and entry.text.strip():
+                yield f"DMN rule {rule.row_number} output cell", entry.text
+
+
+def _dmn_test(cell: str) -> str:
+    if _DMN_PLACEHOLDER.search(cell):
+        return _DMN_PLACEHOLDER.sub("dmninputexpr", cell)
+    try:
+        ast.parse(cell.strip(), mode="eval")
+    except SyntaxError:
+        return f"dmninputexpr {cell}"  # an operator suffix such as ``<= 90``
+    return cell
 
 
 def spec_fingerprint(spec_dict: Mapping[str, Any]) -> str:

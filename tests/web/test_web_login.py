@@ -113,3 +113,25 @@ def test_sign_in_starts_a_fresh_session(app, client):
     claim = client.post("/api/v1/tasks/1/claim", headers={"X-CSRFToken": before})
     assert claim.status_code == 401
     assert client.post("/api/v1/tasks/1/claim", headers={"X-CSRFToken": after}).status_code == 404
+
+
+def test_school_timeline_hides_the_advisers_notes(app, client):
+    from factories import auth, deploy_default, make_user, notify
+
+    deploy_default(app)
+    adviser = make_user(app, "adviser")
+    school = make_user(app, "school", school="100001")
+    case_id = notify(client, school).json["case_id"]
+    task = client.get("/api/v1/tasks", headers=auth(adviser)).json["items"][0]
+    client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"decision": "accept_monitoring", "reasons": "Private adviser note"}},
+        headers=auth(adviser),
+    )
+    seen_by_school = client.get(f"/api/v1/cases/{case_id}", headers=auth(school)).json["timeline"]
+    seen_by_adviser = client.get(f"/api/v1/cases/{case_id}", headers=auth(adviser)).json["timeline"]
+    school_kinds = {e["event_type"] for e in seen_by_school}
+    assert "case_started" in school_kinds and "stage_changed" in school_kinds
+    assert not school_kinds & {"task_completed", "decision_made", "service_task_run"}
+    assert "Private adviser note" not in str(seen_by_school)
+    assert "Private adviser note" in str(seen_by_adviser)
