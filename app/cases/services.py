@@ -212,10 +212,16 @@ def run_due_timers(now: datetime, factory: Any) -> list[dict[str, Any]]:
                 outcomes.append(_fire_case(session, case_id, now))
         except Conflict:
             continue  # another worker fired this case's timers first; its write won
-        except EngineError as exc:
+        except (EngineError, runner.StepFailed) as exc:
+            message = exc.message
+            element_id = (
+                exc.details.get("element_id")
+                if isinstance(exc, runner.StepFailed)
+                else exc.element_id
+            )
             with unit_of_work(factory):
-                _record_failure(case_id, exc)
-            outcomes.append({"case_id": case_id, "fired": [], "error": str(exc)})
+                _record_failure(case_id, message, element_id)
+            outcomes.append({"case_id": case_id, "fired": [], "error": message})
     return [o for o in outcomes if o is not None]
 
 
@@ -234,14 +240,14 @@ def _fire_case(session: Any, case_id: int, now: datetime) -> dict[str, Any] | No
     }
 
 
-def _record_failure(case_id: int, exc: EngineError) -> None:
+def _record_failure(case_id: int, message: str, element_id: str | None) -> None:
     case = current_session().get(Case, case_id)
     if case is None:
         raise NotFound(f"No case {case_id}.")
-    case.status, case.last_error = "error", str(exc)[:600]
+    case.status, case.last_error = "error", message[:600]
     record_event(
         "step_failed",
-        f"A timer step failed: {exc.message}"[:500],
+        f"A timer step failed: {message}"[:500],
         case_id=case.id,
-        detail={"element_id": exc.element_id, "message": exc.message},
+        detail={"element_id": element_id, "message": message},
     )

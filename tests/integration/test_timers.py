@@ -101,3 +101,44 @@ def test_two_workers_fire_a_timer_once(app, client):
     assert len(fired) == 1
     assert len(_events(app, case_id, "timer_fired")) == 1
     assert len(_events(app, case_id, "case_closed")) == 1
+
+
+def test_a_failing_timer_step_marks_that_case_and_the_run_goes_on(app, client, monkeypatch):
+    first, _ = _case_in_monitoring(app, client)
+    second, _ = _case_in_monitoring_again(app, client)
+    from app.cases import runner
+    from app.engine import EngineError
+
+    real = runner.fire_timers
+
+    def flaky(case, now):
+        if case.id == first:
+            raise EngineError("operator 'x' failed: boom", "midway")
+        return real(case, now)
+
+    monkeypatch.setattr(runner, "fire_timers", flaky)
+    with app.app_context():
+        outcomes = run_due_timers(
+            datetime.now(UTC) + timedelta(weeks=6), app.extensions["db_sessions"]
+        )
+    by_case = {o["case_id"]: o for o in outcomes}
+    assert "boom" in by_case[first]["error"]
+    assert by_case[second]["fired"] == ["midway"]
+    broken = _case(app, first)
+    assert broken.status == "error" and "boom" in broken.last_error
+    [failure] = _events(app, first, "step_failed")
+    assert failure.detail["element_id"] == "midway"
+    assert _case(app, second).status == "closed"
+
+
+def _case_in_monitoring_again(app, client):
+    adviser = make_user(app, "adviser", email="second-adviser@example.test")
+    case_id = notify(client, adviser).json["case_id"]
+    tasks = client.get(f"/api/v1/tasks?case={case_id}", headers=auth(adviser)).json["items"]
+    done = client.post(
+        f"/api/v1/tasks/{tasks[0]['id']}/complete",
+        json={"data": {"decision": "accept_monitoring", "reasons": "Meets the threshold."}},
+        headers=auth(adviser),
+    )
+    assert done.status_code == 200, done.json
+    return case_id, adviser
