@@ -20,6 +20,7 @@ from app.core.db import utcnow
 from app.core.errors import AppError
 from app.core.uow import current_session
 from app.engine import EngineError, EngineResult, WorkflowEngine
+from app.process_models import version_spec
 
 _engine = WorkflowEngine(invoke_service=service_tasks.call)
 
@@ -39,7 +40,7 @@ def engine() -> WorkflowEngine:
 def start(case: Case, data: dict[str, Any], actor: Any, now: datetime | None = None) -> None:
     """Start the case's workflow on its model version and apply the first run."""
     try:
-        result = _engine.start(case.model_version.spec, data, now=now)
+        result = _engine.start(version_spec(case.model_version), data, now=now)
     except EngineError as exc:
         raise StepFailed(str(exc), element_id=exc.element_id) from exc
     apply(case, result, actor)
@@ -49,7 +50,11 @@ def complete(case: Case, task: Task, data: dict[str, Any], actor: Any) -> Engine
     """Complete a human task in the engine and apply the run (TaskNotReady propagates)."""
     try:
         result = _engine.complete_task(
-            case.model_version.spec, case.state, case.serializer_version, task.bpmn_task_id, data
+            version_spec(case.model_version),
+            case.state,
+            case.serializer_version,
+            task.bpmn_task_id,
+            data,
         )
     except EngineError as exc:
         raise StepFailed(str(exc), element_id=exc.element_id) from exc
@@ -60,7 +65,7 @@ def complete(case: Case, task: Task, data: dict[str, Any], actor: Any) -> Engine
 def fire_timers(case: Case, now: datetime) -> EngineResult:
     """Fire the case's timers due at ``now`` (EngineError propagates to the caller)."""
     result = _engine.fire_due_timers(
-        case.model_version.spec, case.state, case.serializer_version, now
+        version_spec(case.model_version), case.state, case.serializer_version, now
     )
     for timer in result.fired_timers:
         record_event(
@@ -77,7 +82,7 @@ def deliver_message(case: Case, name: str, payload: dict[str, Any], actor: Any) 
     """Deliver a message to the case's workflow (NotWaiting propagates)."""
     try:
         result = _engine.send_message(
-            case.model_version.spec, case.state, case.serializer_version, name, payload
+            version_spec(case.model_version), case.state, case.serializer_version, name, payload
         )
     except EngineError as exc:
         raise StepFailed(str(exc), element_id=exc.element_id) from exc

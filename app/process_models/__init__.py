@@ -9,6 +9,7 @@ from app.process_models.services import (
     list_models,
     list_versions,
     version_form,
+    version_spec,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "list_models",
     "list_versions",
     "version_form",
+    "version_spec",
 ]

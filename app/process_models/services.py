@@ -201,8 +201,39 @@ def list_versions(model_id: str) -> list[ProcessModelVersion]:
     return versions
 
 
+#: (version id, content hash) -> stored spec; deployed versions are immutable
+_spec_cache: dict[tuple[int, str], dict[str, Any]] = {}
+
+
+def version_spec(version: ProcessModelVersion) -> dict[str, Any]:
+    """The version's serialized specs, decoded once per process (the column is deferred)."""
+    key = (version.id, version.content_hash)
+    spec = _spec_cache.get(key)
+    if spec is None:
+        if len(_spec_cache) > 64:
+            _spec_cache.clear()
+        spec = _spec_cache[key] = version.spec
+    return spec
+
+
+#: (version id, content hash, form key) -> form; deployed versions are immutable
+_form_cache: dict[tuple[int, str, str], FormDefinition] = {}
+
+
 def version_form(version: ProcessModelVersion, key: str) -> FormDefinition:
     """A form as snapshotted into a deployed version (forms are pinned to the version)."""
+    cache_key = (version.id, version.content_hash, key)
+    cached = _form_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    form = _load_version_form(version, key)
+    if len(_form_cache) > 512:
+        _form_cache.clear()
+    _form_cache[cache_key] = form
+    return form
+
+
+def _load_version_form(version: ProcessModelVersion, key: str) -> FormDefinition:
     schema_name, ui_name = form_file_names(key)
     schema_text = version.files.get(FORMS_PREFIX + schema_name)
     if schema_text is None:

@@ -11,6 +11,7 @@ from case_diagrams import MODEL, case_model
 from click.testing import CliRunner
 from factories import ROOT, auth, deploy_files, make_user, notify
 from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
 
 from app.accounts import User
 from app.audit import AuditEvent
@@ -38,7 +39,11 @@ def _count(app, model) -> int:
 
 def _versions(app) -> list[ProcessModelVersion]:
     with app.extensions["db_sessions"]() as session:
-        stmt = select(ProcessModelVersion).order_by(ProcessModelVersion.version)
+        stmt = (
+            select(ProcessModelVersion)
+            .options(undefer(ProcessModelVersion.files), undefer(ProcessModelVersion.spec))
+            .order_by(ProcessModelVersion.version)
+        )
         return list(session.scalars(stmt))
 
 
@@ -86,7 +91,7 @@ def test_deploy_directory_creates_version_one_with_files_spec_and_audit(app):
     for name in snapshot:  # a copy of the form as it was at deployment
         assert version.files[name] == (FORMS_DIR / name.removeprefix("forms/")).read_text()
     assert len(version.content_hash) == 64 and int(version.content_hash, 16) >= 0
-    assert set(version.spec) == {"spec", "subprocess_specs"}
+    assert set(version.spec) == {"spec", "subprocess_specs", "fingerprint"}
     assert version.spec["spec"]["name"] == MODEL
     assert version.serializer_version == SERIALIZER_VERSION
     assert version.deployed_by_id == owner["id"]
