@@ -27,6 +27,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.web import bp as web_bp
 
     register_api(app)
+    from app.attendance import operators  # noqa: F401  (registers the database-backed operators)
+
     app.register_blueprint(web_bp)
     _quiet_loggers()
     return app

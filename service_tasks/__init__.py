@@ -1,6 +1,6 @@
 """Python functions that BPMN service tasks call by operator name (see ``registry``)."""
 
-from service_tasks import attendance
+from service_tasks import attendance, calendar
 from service_tasks.registry import (
     ServiceTaskError,
     ServiceTaskSpec,
@@ -14,6 +14,7 @@ __all__ = [
     "ServiceTaskError",
     "ServiceTaskSpec",
     "attendance",
+    "calendar",
     "call",
     "lookup",
     "operators",

@@ -15,11 +15,12 @@ API_PREFIX = "/api/v1"
 def register_api(app: Flask) -> None:
     """Register every API blueprint and the JSON error handlers."""
     from app.api.meta import bp as meta_bp
+    from app.attendance.routes import bp as attendance_bp
     from app.cases.routes import bp as cases_bp
     from app.extensions import csrf
     from app.process_models.routes import bp as models_bp
 
-    for bp in (meta_bp, cases_bp, models_bp):
+    for bp in (meta_bp, cases_bp, models_bp, attendance_bp):
         csrf.exempt(bp)  # API calls are checked in app.api.auth (bearer token or CSRF header)
         app.register_blueprint(bp, url_prefix=API_PREFIX)
 

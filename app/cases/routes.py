@@ -24,6 +24,7 @@ from app.cases.schemas import (
 )
 from app.core.errors import Invalid
 from app.core.web import reading, transaction
+from app.documents import DocumentSchema, list_case_documents
 from app.process_models import current_form, version_form
 
 bp = Blueprint("cases_api", __name__)
@@ -72,7 +73,7 @@ def get_case(case_id: int) -> Any:
         payload["timeline"] = TimelineEventSchema().dump(
             queries.case_timeline(case, actor), many=True
         )
-        payload["documents"] = []
+        payload["documents"] = DocumentSchema().dump(list_case_documents(case.id), many=True)
         return json_response(payload)
 
 

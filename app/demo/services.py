@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.accounts import create_school, create_user
+from app.attendance import load_default_calendar
 from app.cases import Case, open_case
 from app.core.uow import current_session
 from app.forms import make_upn
@@ -84,7 +85,7 @@ def school_laestab(urn: str) -> str:
 
 
 def load_demo(*, with_cases: bool = True) -> dict[str, int]:
-    """Create demo schools and users, and (once a model is deployed) a few cases."""
+    """Create demo schools, users and council term dates, and (once deployed) a few cases."""
     for urn, name, laestab in SCHOOLS:
         create_school(urn, name, laestab)
     users = {}
@@ -92,6 +93,7 @@ def load_demo(*, with_cases: bool = True) -> dict[str, int]:
         users[email] = create_user(
             email, role=role, name=name, school_urn=urn, password=DEMO_PASSWORD
         )
+    calendar = load_default_calendar()
     created = 0
     deployed = latest_version(current_app.config["CASE_PROCESS_MODEL"]) is not None
     if (
@@ -104,4 +106,10 @@ def load_demo(*, with_cases: bool = True) -> dict[str, int]:
             data = _notification(urn, school, forenames, surname, serial, possible, attended)
             open_case(users["adviser@council.example"], data=data)
             created += 1
-    return {"schools": len(SCHOOLS), "users": len(USERS), "cases": created}
+    return {
+        "schools": len(SCHOOLS),
+        "users": len(USERS),
+        "cases": created,
+        "term_dates": calendar["terms"],
+        "bank_holidays": calendar["closures"],
+    }

@@ -43,6 +43,7 @@ complete_school_task         401  200      404      403     403     404     200
 get_form                     401  200      200      200     200     200     200
 list_models                  401  403      403      200     200     200     200
 list_versions                401  403      403      200     200     200     200
+import_marks                 401  200      200      200     403     403     200
 """
 
 #: route -> role -> expected HTTP status
@@ -97,6 +98,14 @@ def actor_headers(app: Any, role: str) -> dict[str, str]:
     return auth(api_user(app, role))
 
 
+MARK_AT_A = {
+    "urn": A,
+    "upn": valid_notification()["pupil"]["upn"],
+    "date": "2026-11-02",
+    "session": "AM",
+    "code": "/",
+}
+
 #: route -> (method, path under /api/v1 with {World field} placeholders, JSON body)
 ROUTES: dict[str, tuple[str, str, Any]] = {
     "health": ("GET", "/health", None),
@@ -116,6 +125,8 @@ ROUTES: dict[str, tuple[str, str, Any]] = {
     "get_form": ("GET", "/forms/{form}", None),
     "list_models": ("GET", "/process-models", None),
     "list_versions": ("GET", "/process-models/{model}/versions", None),
+    # school B's row for school A's pupil is a row error inside a 200, not a refusal
+    "import_marks": ("POST", "/attendance", {"marks": [MARK_AT_A]}),
 }
 
 

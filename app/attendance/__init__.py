@@ -1,0 +1,37 @@
+"""Attendance: session marks, school calendars, penalty notices and their service-task operators.
+
+Importing :mod:`app.attendance.operators` registers the database-backed operators (``create_app``
+does it).
+"""
+
+from app.attendance.models import (
+    AttendanceMark,
+    AttendanceMarkChange,
+    PenaltyNotice,
+    SchoolClosure,
+    SchoolTerm,
+)
+from app.attendance.penalties import issue_notice, notice_history, update_notice
+from app.attendance.services import (
+    MAX_MARKS,
+    import_marks,
+    load_default_calendar,
+    national_threshold,
+    pupil_figures,
+)
+
+__all__ = [
+    "MAX_MARKS",
+    "AttendanceMark",
+    "AttendanceMarkChange",
+    "PenaltyNotice",
+    "SchoolClosure",
+    "SchoolTerm",
+    "import_marks",
+    "issue_notice",
+    "load_default_calendar",
+    "national_threshold",
+    "notice_history",
+    "pupil_figures",
+    "update_notice",
+]

@@ -1,0 +1,290 @@
+"""Attendance use cases: importing session marks, figures, thresholds and the school calendar.
+
+Penalty notices are in :mod:`app.attendance.penalties`.  Everything here runs in the caller's
+unit of work and only flushes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from app.attendance import queries
+from app.attendance.calendar_data import BANK_HOLIDAYS, COUNCIL_TERMS
+from app.attendance.models import AttendanceMark, AttendanceMarkChange, SchoolClosure, SchoolTerm
+from app.attendance.permissions import can_import_marks, can_import_marks_for
+from app.audit import record_event
+from app.core.db import utcnow
+from app.core.errors import AppError, Conflict, Forbidden
+from app.core.uow import current_session
+from app.forms import is_valid_upn
+from service_tasks import attendance as arithmetic
+from service_tasks import calendar
+
+#: the most marks one request may carry (a large secondary school sends ~3,000 a day)
+MAX_MARKS = 20_000
+#: the national threshold's rolling window, in school weeks (the count itself is a DMN row)
+THRESHOLD_WEEKS = 10
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_URN = re.compile(r"^\d{6}$")
+ONE_DAY = timedelta(days=1)
+
+
+class TooManyMarks(AppError):
+    """The request carries more marks than one import may."""
+
+    status = 413
+    code = "too_many_marks"
+
+
+@dataclass(frozen=True)
+class MarkRow:
+    """One valid row of an import."""
+
+    urn: str
+    upn: str
+    day: date
+    session: str
+    code: str
+
+    @property
+    def key(self) -> tuple[str, date, str]:
+        """The identity of the session: (upn, date, session)."""
+        return (self.upn, self.day, self.session)
+
+
+def parse_mark_row(raw: Any) -> tuple[MarkRow | None, str | None]:
+    """Check one submitted row; returns (row, None) or (None, a plain-English message)."""
+    if not isinstance(raw, dict):
+        return None, "each mark must be an object with urn, upn, date, session and code"
+    problems: list[str] = []
+    urn = raw.get("urn")
+    urn = str(urn).strip() if isinstance(urn, str | int) and not isinstance(urn, bool) else ""
+    if not _URN.match(urn):
+        problems.append("urn must be a six-digit school URN")
+    upn = raw.get("upn")
+    upn = upn.strip().upper() if isinstance(upn, str) else ""
+    if not is_valid_upn(upn):
+        problems.append("upn is not a valid UPN (13 characters with a correct check letter)")
+    day = _parse_iso_date(raw.get("date"))
+    if day is None:
+        problems.append("date must be a real date written YYYY-MM-DD")
+    session = raw.get("session")
+    session = session.strip().upper() if isinstance(session, str) else ""
+    if session not in calendar.SESSIONS:
+        problems.append("session must be AM or PM")
+    code = raw.get("code")
+    code = code.strip().upper() if isinstance(code, str) else ""
+    if not code:
+        problems.append("code is missing")
+    elif problem := arithmetic.code_problem(code, day or arithmetic.NEW_CODES_FROM - ONE_DAY):
+        problems.append(problem)
+    if problems:
+        return None, "; ".join(problems)
+    assert day is not None
+    return MarkRow(urn, upn, day, session, code), None
+
+
+def _parse_iso_date(value: Any) -> date | None:
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def import_marks(actor: Any, *, marks: list[Any]) -> dict[str, Any]:
+    """Upsert session marks keyed by (upn, date, session); bad rows are reported, good rows land.
+
+    A re-sent mark with the same code changes nothing; a changed code is updated and its old and
+    new codes are kept in ``attendance_mark_changes``.  For a session already recorded by another
+    school (dual registration) a ``D`` never replaces the other school's mark, a stored ``D`` is
+    replaced by the other school's mark, and any other clash is reported as a row error.
+    """
+    if not can_import_marks(actor):
+        raise Forbidden("Only schools, attendance advisers and administrators can send marks.")
+    if len(marks) > MAX_MARKS:
+        raise TooManyMarks(
+            f"Too many marks: {len(marks):,} sent; send at most {MAX_MARKS:,} marks per request.",
+            limit=MAX_MARKS,
+        )
+    errors: list[dict[str, Any]] = []
+    parsed: list[tuple[int, MarkRow]] = []
+    for index, raw in enumerate(marks):
+        row, problem = parse_mark_row(raw)
+        if row is None:
+            errors.append({"row": index, "message": problem})
+        else:
+            parsed.append((index, row))
+    known = queries.list_known_schools(row.urn for _i, row in parsed)
+    accepted: list[tuple[int, MarkRow]] = []
+    for index, row in parsed:
+        if row.urn not in known:
+            errors.append({"row": index, "message": f"no school with URN {row.urn} is registered"})
+        elif not can_import_marks_for(actor, row.urn):
+            errors.append(
+                {
+                    "row": index,
+                    "message": f"you can only send marks for your own school, not URN {row.urn}",
+                }
+            )
+        else:
+            accepted.append((index, row))
+    counts = _store_marks(actor, accepted, errors)
+    errors.sort(key=lambda e: e["row"])
+    _audit_import(actor, accepted, counts, len(errors))
+    return {**counts, "errors": errors}
+
+
+def _store_marks(
+    actor: Any, rows: list[tuple[int, MarkRow]], errors: list[dict[str, Any]]
+) -> dict[str, int]:
+    session = current_session()
+    existing = queries.get_marks_by_key(row.key for _i, row in rows)
+    counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+    now = utcnow()
+    for index, row in rows:
+        mark = existing.get(row.key)
+        if mark is None:
+            mark = AttendanceMark(
+                urn=row.urn,
+                upn=row.upn,
+                date=row.day,
+                session=row.session,
+                code=row.code,
+                updated_at=now,
+            )
+            session.add(mark)
+            existing[row.key] = mark
+            counts["inserted"] += 1
+            continue
+        if mark.urn != row.urn:
+            if row.code == "D":
+                counts["unchanged"] += 1
+                continue
+            if mark.code != "D":
+                errors.append(
+                    {
+                        "row": index,
+                        "message": f"this session is already recorded by the school "
+                        f"with URN {mark.urn}; that school must correct it",
+                    }
+                )
+                continue
+        elif mark.code == row.code:
+            counts["unchanged"] += 1
+            continue
+        session.add(
+            AttendanceMarkChange(
+                mark=mark,
+                urn=row.urn,
+                old_code=mark.code,
+                new_code=row.code,
+                changed_at=now,
+                changed_by_id=getattr(actor, "id", None),
+            )
+        )
+        mark.urn, mark.code, mark.updated_at = row.urn, row.code, now
+        counts["updated"] += 1
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # Two imports inserted the same session at once; the loser retries and finds it stored.
+        raise Conflict(
+            "Another import stored some of these marks at the same time. Send the request again."
+        ) from exc
+    return counts
+
+
+def _audit_import(
+    actor: Any, rows: list[tuple[int, MarkRow]], counts: dict[str, int], rejected: int
+) -> None:
+    # Counts, schools and dates only: no pupil identifiers in the audit summary.
+    days = [row.day for _i, row in rows]
+    record_event(
+        "attendance_imported",
+        f"Attendance marks imported: {counts['inserted']} new, {counts['updated']} changed, "
+        f"{counts['unchanged']} unchanged, {rejected} rejected",
+        actor=actor,
+        detail={
+            **counts,
+            "rejected": rejected,
+            "schools": sorted({row.urn for _i, row in rows}),
+            "date_from": min(days).isoformat() if days else None,
+            "date_to": max(days).isoformat() if days else None,
+        },
+    )
+
+
+def pupil_figures(*, upn: str, date_from: date, date_to: date) -> dict[str, Any]:
+    """Attendance figures from the pupil's stored marks; ``has_marks`` False when there are none."""
+    marks = queries.list_pupil_marks(upn, date_from, date_to)
+    figures = arithmetic.calculate_figures(marks)
+    return {
+        "has_marks": bool(marks),
+        **figures,
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
+    }
+
+
+def national_threshold(*, upn: str, urn: str | None, as_of: date) -> dict[str, Any]:
+    """Unauthorised sessions (G, N, O, U) in the last 10 school weeks of the school's calendar."""
+    school_calendar, source = queries.get_school_calendar(urn)
+    mondays = calendar.last_school_weeks(school_calendar, as_of, THRESHOLD_WEEKS)
+    start = mondays[0] if mondays else as_of
+    marks = queries.list_pupil_marks(upn, start, as_of)
+    by_code = {
+        code: sum(1 for _d, _s, c in marks if c == code) for code in arithmetic.UNAUTHORISED_CODES
+    }
+    return {
+        "has_marks": bool(marks),
+        "unauthorised_sessions": sum(by_code.values()),
+        "unauthorised_by_code": by_code,
+        "window_start": start.isoformat(),
+        "window_end": as_of.isoformat(),
+        "school_weeks": len(mondays),
+        "calendar": source,
+    }
+
+
+def add_school_days(*, urn: str | None, start: date, days: int) -> tuple[date, str]:
+    """``days`` school days after ``start`` on the school's calendar (and whose calendar)."""
+    school_calendar, source = queries.get_school_calendar(urn)
+    return calendar.add_school_days(school_calendar, start, days), source
+
+
+def add_school_weeks(*, urn: str | None, start: date, weeks: int) -> tuple[date, str]:
+    """``weeks`` school weeks after ``start`` on the school's calendar (and whose calendar)."""
+    school_calendar, source = queries.get_school_calendar(urn)
+    return calendar.add_school_weeks(school_calendar, start, weeks), source
+
+
+def load_default_calendar() -> dict[str, int]:
+    """Store the council's default term dates and the bank holidays (idempotent)."""
+    session = current_session()
+    terms, closures = queries.list_council_calendar_keys()
+    added_terms = added_closures = 0
+    for name, starts_on, ends_on in COUNCIL_TERMS:
+        if (starts_on, ends_on) not in terms:
+            session.add(SchoolTerm(urn=None, name=name, starts_on=starts_on, ends_on=ends_on))
+            added_terms += 1
+    for name, day in BANK_HOLIDAYS:
+        if day not in closures:
+            session.add(
+                SchoolClosure(urn=None, date=day, session=None, kind="bank_holiday", name=name)
+            )
+            added_closures += 1
+    if added_terms or added_closures:
+        session.flush()
+        record_event(
+            "calendar_loaded",
+            f"Council term dates loaded: {added_terms} terms, {added_closures} bank holidays",
+            detail={"terms": added_terms, "closures": added_closures},
+        )
+    return {"terms": added_terms, "closures": added_closures}
