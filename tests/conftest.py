@@ -85,20 +85,25 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def app(backend: str, tmp_root: Path, tmp_path: Path, spine_forms_dir: Path) -> Iterator[Any]:
+def _test_app(backend: str, tmp_root: Path, tmp_path: Path, bpmn: Path, forms: Path) -> Any:
     url = _database_url(backend, tmp_root)
     _empty_tables(url)
-    application = create_app(
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "DATABASE_URL": url,
             "INSTANCE_DIR": str(tmp_path / "instance"),
-            "BPMN_DIR": str(FIXTURES / "bpmn"),
-            "FORMS_DIR": str(spine_forms_dir),
+            "BPMN_DIR": str(bpmn),
+            "FORMS_DIR": str(forms),
         }
     )
+
+
+@pytest.fixture
+def app(backend: str, tmp_root: Path, tmp_path: Path, spine_forms_dir: Path) -> Iterator[Any]:
+    """The app on the spine's placeholder model (tests/fixtures/bpmn)."""
+    application = _test_app(backend, tmp_root, tmp_path, FIXTURES / "bpmn", spine_forms_dir)
     yield application
     application.extensions["db_engine"].dispose()
 
@@ -111,18 +116,7 @@ def client(app: Any) -> Any:
 @pytest.fixture
 def pathway_app(backend: str, tmp_root: Path, tmp_path: Path) -> Iterator[Any]:
     """The app on the real pathway: bpmn/ and forms/ of the repository (scenario tests)."""
-    url = _database_url(backend, tmp_root)
-    _empty_tables(url)
-    application = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": url,
-            "INSTANCE_DIR": str(tmp_path / "instance"),
-            "BPMN_DIR": str(ROOT / "bpmn"),
-            "FORMS_DIR": str(ROOT / "forms"),
-        }
-    )
+    application = _test_app(backend, tmp_root, tmp_path, ROOT / "bpmn", ROOT / "forms")
     yield application
     application.extensions["db_engine"].dispose()
 
