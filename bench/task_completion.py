@@ -1,8 +1,9 @@
 """Benchmark: complete a human task through the API versus raw SpiffWorkflow plus one commit.
 
 Both sides complete the *triage* user task of ``bpmn/attendance_case`` with the same form data,
-which runs the engine on through the gateway and the ``start_monitoring`` script to the midway
-timer.
+which runs the engine on out of the triage call activity, into the monitoring call activity (its
+service tasks and monitoring letter) and to the first checkpoint timer.  The raw side answers the
+service tasks with canned results (no database), so it measures the engine alone.
 
 * **API** — ``POST /api/v1/tasks/{id}/complete`` through the Flask test client with a bearer token,
   on a fresh SQLite file migrated with Alembic (WAL, as the app configures it).  Everything the
@@ -47,7 +48,6 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: TID251
 from SpiffWorkflow.util.task import TaskState  # noqa: TID251
 from sqlalchemy import event
 
-import service_tasks
 from app import create_app
 from app.accounts import create_school, create_token, create_user
 from app.core.web import transaction
@@ -59,9 +59,9 @@ NAME = "task_completion"
 ROOT = Path(__file__).resolve().parent.parent
 BPMN_DIR = ROOT / "bpmn"
 FORMS_DIR = ROOT / "forms"
-BPMN_FILE = BPMN_DIR / "attendance_case" / "attendance_case.bpmn"
+MODEL_DIR = BPMN_DIR / "attendance_case"
 PROCESS_ID = "attendance_case"
-TRIAGE_ELEMENT = "triage"
+TRIAGE_ELEMENT = "triage_review"
 
 #: The API may cost at most this many times the raw engine step plus one commit.
 TARGET_RATIO = 3.0
@@ -70,11 +70,33 @@ TARGET_RATIO = 3.0
 FULL = {"iterations": 200, "warmup": 20}
 QUICK = {"iterations": 40, "warmup": 5}
 
-#: Valid against forms/triage; "accept_monitoring" takes the gateway to the midway timer.
+#: Valid against forms/triage; "accept_monitoring" starts the ten-week monitoring stage (the
+#: override reason covers a notification whose decision table suggests something else).
 TRIAGE_DATA: dict[str, Any] = {
-    "decision": "accept_monitoring",
+    "outcome": "accept_monitoring",
     "reasons": "Evidence complete; attendance below 90% over the period.",
+    "override_reason": "Benchmark: always accept.",
 }
+
+
+def _canned_service(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """What the raw side's service tasks return: no register marks, calendar dates, letters."""
+    if name.startswith("calendar."):
+        return {"date": "2030-01-07", "due_at": "2030-01-07T09:00:00+00:00"}
+    if name == "attendance.national_threshold":
+        return {"unauthorised_sessions": 0, "window_start": None, "window_end": None}
+    if name == "letters.generate":
+        return {"documents": [{"id": 1, "template": params["template"], "recipient": "x"}]}
+    return {
+        "has_marks": False,
+        "possible": 0,
+        "present": 0,
+        "attendance_pct": None,
+        "authorised": 0,
+        "unauthorised": 0,
+        "unauthorised_by_code": {},
+    }
+
 
 SCHOOL_URN, SCHOOL_NAME = "100001", "Riverside Primary School"
 ADVISER_EMAIL = "bench-adviser@example.test"
@@ -165,7 +187,8 @@ class RawSide:
 
     def __init__(self, workdir: Path, notification: dict[str, Any]) -> None:
         parser = SpiffBpmnParser(validator=VALIDATOR)
-        parser.add_bpmn_file(str(BPMN_FILE))
+        parser.add_bpmn_files([str(p) for p in sorted(MODEL_DIR.glob("*.bpmn"))])
+        parser.add_dmn_files([str(p) for p in sorted(MODEL_DIR.glob("*.dmn"))])
         self.spec = parser.get_spec(PROCESS_ID)
         self.subprocess_specs = parser.get_subprocess_specs(PROCESS_ID)
         self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
@@ -192,7 +215,7 @@ class RawSide:
         """Start a workflow, run it to the triage task and store it (untimed)."""
         self._next_id += 1
         key = self._next_id
-        engine = CaseScriptEngine(service_tasks.call)  # the app's sandbox: same script costs
+        engine = CaseScriptEngine(_canned_service)  # the app's sandbox: same script costs
         workflow = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=engine)
         workflow.task_tree.data.update(
             {

@@ -219,14 +219,15 @@ def test_all_errors_collected_in_schema_order_and_deterministically(notification
 def test_triage_form():
     schema = load_form(FORMS_DIR, "triage").schema
     ok = {
-        "decision": "return_to_school",
+        "outcome": "return_to_school",
+        "override_reason": "The school has not reviewed its action plan.",
         "reasons": "No concern letters.",
         "missing_evidence": ["letters"],
     }
     assert validate_submission(schema, ok) == {}
-    bad = {"decision": "maybe", "missing_evidence": ["letters", "letters", "cake"]}
+    bad = {"outcome": "maybe", "missing_evidence": ["letters", "letters", "cake"]}
     assert validate_submission(schema, bad) == {
-        "decision": ["Select one of the options for Triage decision"],
+        "outcome": ["Select one of the options for Triage decision"],
         "reasons": ["Enter Reasons for the decision"],
         "missing_evidence": [
             "Select one of the options for Missing evidence",
