@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent
@@ -129,9 +129,13 @@ class WorkflowEngine:
     def fire_due_timers(
         self, spec_dict: dict[str, Any], state: str, serializer_version: str, now: datetime
     ) -> EngineResult:
-        """Fire every timer due at ``now`` (the engine clock reads ``now`` throughout)."""
+        """Fire every timer due at or before ``now`` (the engine clock reads ``now`` throughout).
+
+        SpiffWorkflow fires a timer only once its due time is strictly in the past, so the clock
+        runs a microsecond after ``now``: a timer due exactly at ``now`` is due.
+        """
         workflow, engine = self._load(spec_dict, state, serializer_version)
-        with clock.engine_clock(now):
+        with clock.engine_clock(now + timedelta(microseconds=1)):
             return self._run(workflow, engine, workflow.refresh_timers)
 
     def send_message(
@@ -168,8 +172,7 @@ class WorkflowEngine:
         waiting_timers = {t.id for t in _waiting_timer_tasks(workflow)}
         try:
             action()
-            workflow.refresh_timers()
-            workflow.do_engine_steps()
+            _run_to_wait(workflow)
         except Exception as exc:  # whatever a diagram step raises fails that step, clearly
             raise _engine_error(exc, engine.last_task) from exc
         changed = [t for t in workflow.get_tasks() if t.last_state_change >= started]
@@ -191,6 +194,24 @@ class WorkflowEngine:
             data=_json_safe(workflow.data if workflow.is_completed() else _latest_data(workflow)),
             waiting_messages=tuple(sorted(_waiting_messages(workflow))),
         )
+
+
+#: engine passes per run before we give up on a workflow that keeps producing ready work
+_MAX_PASSES = 25
+
+
+def _run_to_wait(workflow: Any) -> None:
+    """Run engine tasks until only human tasks and future waits remain.
+
+    ``do_engine_steps`` refreshes timers last, so a timer that is already due when it is first
+    reached (an overdue deadline) ends up READY but unrun — and, no longer WAITING, it would not
+    be in ``next_timer_at`` either.  Keep stepping while engine work is ready.
+    """
+    for _ in range(_MAX_PASSES):
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+        if not workflow.get_tasks(state=TaskState.READY, manual=False):
+            return
 
 
 def _waiting_messages(workflow: Any) -> set[str]:

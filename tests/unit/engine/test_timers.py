@@ -168,3 +168,32 @@ def test_the_clock_is_per_thread_and_per_context():
 def test_a_naive_instant_is_refused():
     with pytest.raises(ValueError, match="timezone-aware"), engine_clock(datetime(2026, 1, 5)):
         pass
+
+
+def test_a_timer_due_exactly_now_fires(engine):
+    spec = _midway_spec()
+    started = engine.start(spec, {}, now=T0)
+    fired = engine.fire_due_timers(
+        spec, started.state, started.serializer_version, started.next_timer_at
+    )
+    assert [t["element_id"] for t in fired.fired_timers] == ["wait"]
+    assert [t.element_id for t in fired.human_tasks] == ["review"]
+
+
+def test_an_overdue_deadline_reached_mid_run_fires_in_that_run(engine):
+    # a statutory date already in the past when the flow reaches it (e.g. a late review)
+    spec = compile_spec(
+        bpmn(
+            "main",
+            user_task("record"),
+            timer("deadline", date="deadline_at"),
+            user_task("after_deadline"),
+        )
+    )
+    started = engine.start(spec, {"deadline_at": (T0 + MINUTE).isoformat()}, now=T0)
+    [record] = started.human_tasks
+    later = engine.complete_task(
+        spec, started.state, started.serializer_version, record.task_id, {}, now=T0 + FIVE_WEEKS
+    )
+    assert [t.element_id for t in later.human_tasks] == ["after_deadline"]
+    assert later.next_timer_at is None
