@@ -6,10 +6,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DOCUMENTS_DIR=/srv/documents
 
-# Shared libraries and fonts that WeasyPrint (letters as PDF) needs at run time.
+# Shared libraries and fonts that WeasyPrint (letters as PDF) needs at run time: the same
+# Debian packages `make run` installs (RUN_PACKAGES in the Makefile).  LibreOffice is optional
+# (about 260 MB): with it, letters from uploaded Word templates get a PDF too; without it the
+# DOCX is stored and offered.  docker-compose build --build-arg WITH_LIBREOFFICE=1
+ARG WITH_LIBREOFFICE=0
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && if [ "$WITH_LIBREOFFICE" = "1" ]; then \
+        apt-get install -y --no-install-recommends libreoffice-writer-nogui; fi \
  && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system pathway \

@@ -30,6 +30,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.attendance import operators  # noqa: F401  (registers the database-backed operators)
 
     app.register_blueprint(web_bp)
+    from app.studio import bp as studio_bp
+
+    app.register_blueprint(studio_bp)
+    from app.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)
     _quiet_loggers()
     return app
 

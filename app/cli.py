@@ -1,9 +1,15 @@
-"""The ``pathway`` command line: database, demo, schools, users, tokens, models, timers, serve."""
+"""The ``pathway`` command line: database, demo, schools, users, tokens, models, timers,
+attendance imports, letters, and ``serve`` (web app + embedded Celery worker with beat)."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import getpass
+import os
+import signal
+import subprocess
 import sys
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +19,10 @@ from flask import Flask
 
 from app import create_app
 from app.core.errors import AppError
+from app.core.uow import unit_of_work
+
+#: rejected rows printed by ``attendance import`` (the rest are in the import history)
+ERRORS_SHOWN = 20
 
 
 def _app() -> Flask:
@@ -72,7 +82,14 @@ def db_upgrade(revision: str) -> None:
 
 
 @main.command()
-def demo() -> None:
+@click.option(
+    "--cases",
+    "synthetic",
+    type=click.IntRange(min=0),
+    default=0,
+    help="also make sure N bulk synthetic cases exist (dashboards, load tests)",
+)
+def demo(synthetic: int) -> None:
     """Load the synthetic demo data (idempotent)."""
     from app.demo import DEMO_PASSWORD, load_demo
 
@@ -81,6 +98,11 @@ def demo() -> None:
         f"Demo data: {counts['schools']} schools, {counts['users']} users, "
         f"{counts['cases']} new cases."
     )
+    if synthetic:
+        from app.demo.synthetic import generate_cases
+
+        made = _run(lambda app: generate_cases(synthetic))
+        click.echo(f"Synthetic cases: {made['created']} new, {made['total']} in all.")
     click.echo(f"Demo users sign in with the password {DEMO_PASSWORD!r} (see README).")
 
 
@@ -171,6 +193,75 @@ def models_deploy(directory: Path | None, forms_dir: Path | None) -> None:
         click.echo(f"{model_id}: {state} version {version}")
 
 
+@models.command("validate")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--forms", "forms_dir", default=None, type=click.Path(file_okay=False, path_type=Path)
+)
+def models_validate(directory: Path, forms_dir: Path | None) -> None:
+    """Validate the model folder(s) in DIRECTORY without deploying; exit 1 on any error."""
+    from app.studio.commands import problem_line, validate_directory
+
+    app = _app()
+    with app.app_context():
+        try:
+            results = validate_directory(directory, forms_dir or Path(app.config["FORMS_DIR"]))
+        except AppError as exc:
+            _fail(exc)
+    for model_id, errors, warnings in results:
+        verdict = f"{len(errors)} error(s)" if errors else "valid"
+        click.echo(f"{model_id}: {verdict}, {len(warnings)} warning(s)")
+        for problem in errors:
+            click.echo(f"  {problem_line(problem)}")
+        for problem in warnings:
+            click.echo(f"  warning {problem_line(problem)}")
+    if any(errors for _m, errors, _w in results):
+        sys.exit(1)
+
+
+@main.group()
+def cases() -> None:
+    """Running cases."""
+
+
+@cases.command("migrate")
+@click.argument("model_id")
+@click.option("--to", "to_version", type=int, required=True, help="The version to move onto.")
+@click.option("--user", "email", required=True, help="The process owner or admin moving them.")
+@click.option("--case", "case_ids", type=int, multiple=True, help="A case id (repeatable).")
+@click.option("--all-movable", is_flag=True, help="Every case the dry run says can move.")
+@click.option("--dry-run", "dry", is_flag=True, help="Only classify the open cases.")
+def cases_migrate(
+    model_id: str,
+    to_version: int,
+    email: str,
+    case_ids: tuple[int, ...],
+    all_movable: bool,
+    dry: bool,
+) -> None:
+    """Classify MODEL_ID's open cases against a version, then move the chosen ones."""
+    from app.studio.commands import migrate_command
+
+    app = _app()
+    with app.app_context():
+        try:
+            lines, ok = migrate_command(
+                app.extensions["db_sessions"],
+                model_id=model_id,
+                to_version=to_version,
+                email=email,
+                case_ids=case_ids,
+                all_movable=all_movable,
+                dry=dry,
+            )
+        except AppError as exc:
+            _fail(exc)
+    for line in lines:
+        click.echo(line)
+    if not ok:
+        sys.exit(1)
+
+
 @main.group()
 def timers() -> None:
     """Timers."""
@@ -200,33 +291,222 @@ def timers_run_due(now_text: str | None) -> None:
     click.echo(f"{len(outcomes)} case(s) had timers due at {now.isoformat()}.")
 
 
+@main.group()
+def attendance() -> None:
+    """Attendance marks."""
+
+
+@attendance.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--user",
+    "email",
+    default=None,
+    help="Import as this adviser or administrator (default: the shell's user, as an admin).",
+)
+def attendance_import(file: Path, email: str | None) -> None:
+    """Import a session-mark CSV file (domain.md section 9), with a progress bar.
+
+    Rows with problems are listed with their CSV row number; the other rows are imported.
+    Running the same file again changes nothing.
+    """
+    from app.attendance import imports
+
+    app = _app()
+    with app.app_context():
+        try:
+            text = imports.decode(file.read_bytes())
+            imports.check_header(text)
+            total = imports.count_rows(text)
+            with unit_of_work(app.extensions["db_sessions"]):
+                actor = imports.command_line_actor(email, getpass.getuser())
+            with click.progressbar(
+                length=total, label=f"Importing {file.name}", show_pos=True, file=sys.stderr
+            ) as bar:
+                record = imports.import_file(actor, file, progress=bar.update)
+        except AppError as exc:
+            _fail(exc)
+    _report_import(imports.import_summary(record))
+
+
+def _report_import(summary: dict[str, Any]) -> None:
+    click.echo(
+        f"Import {summary['id']} {summary['status']}: {summary['total_rows']:,} rows, "
+        f"{summary['inserted']:,} new, {summary['updated']:,} changed, "
+        f"{summary['unchanged']:,} unchanged, {summary['rejected']:,} rejected."
+    )
+    shown = summary["errors"][:ERRORS_SHOWN]
+    for error in shown:
+        click.echo(f"  row {error['row']}: {error['message']}")
+    if summary["rejected"] > len(shown):
+        click.echo(f"  ... and {summary['rejected'] - len(shown):,} more rejected row(s).")
+    if summary["status"] != "done":
+        sys.exit(1)
+
+
+@main.group()
+def letters() -> None:
+    """Letter templates (versions) and generated documents."""
+
+
+@letters.command("list")
+def letters_list() -> None:
+    """Every letter template with its current version (new or changed files are recorded)."""
+    from app.documents.letter_templates import sync_files
+    from app.documents.queries import list_template_heads
+    from app.documents.services import letters_dir
+
+    def heads(app: Flask) -> list[Any]:
+        sync_files(letters_dir())
+        return [(v.name, v.version, v.format, v.created_by_label) for v in list_template_heads()]
+
+    for name, version, fmt, who in _run(heads):
+        click.echo(f"{name}: version {version} ({fmt}, by {who})")
+
+
+@letters.command("save")
+@click.argument("name")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "email", required=True, help="The process owner or admin saving it.")
+@click.option("--note", default=None, help="Why the wording changed.")
+def letters_save(name: str, file: Path, email: str, note: str | None) -> None:
+    """Save FILE (.html or .docx) as a new version of letter template NAME (checked first)."""
+    from app.attendance.imports import command_line_actor
+    from app.documents import save_template
+
+    def save(app: Flask) -> Any:
+        actor = command_line_actor(email, "")
+        raw = file.read_bytes()
+        if file.suffix.lower() == ".docx":
+            return save_template(actor, name=name, docx=raw, note=note, source="cli")
+        content = raw.decode("utf-8")
+        return save_template(actor, name=name, content=content, note=note, source="cli")
+
+    version, created = _run(save)
+    state = "saved as" if created else "unchanged at"
+    click.echo(f"{name}: {state} version {version.version}")
+
+
+@letters.command("render")
+@click.argument("document_ids", nargs=-1, type=int)
+def letters_render(document_ids: tuple[int, ...]) -> None:
+    """Make the PDF/DOCX of documents now, without the worker (default: every pending one)."""
+    from app.documents import render_document_file
+    from app.documents.queries import list_unrendered_documents
+
+    app = _app()
+    with app.app_context():
+        ids = list(document_ids)
+        if not ids:
+            with unit_of_work(app.extensions["db_sessions"]):
+                ids = list_unrendered_documents(datetime.now(UTC), limit=100_000)
+        for document_id in ids:
+            click.echo(f"document {document_id}: {render_document_file(document_id)}")
+    click.echo(f"{len(ids)} document(s).")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="PORT", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the web app and API, with the background timer worker in the same process."""
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="Run the embedded Celery worker (with beat) beside the web app.",
+)
+def serve(host: str, port: int, worker: bool) -> None:
+    """Serve the web app and API, with a Celery worker and beat beside it.
+
+    The worker uses CELERY_BROKER_URL: by default the embedded SQLite broker under instance/
+    (no Redis needed); point it at redis://... to use Redis.
+    """
     from werkzeug.serving import run_simple
 
     app = _app()
-    _start_background_worker(app)
+    process = start_embedded_worker(app) if worker else None
+    # SIGTERM (docker stop, a process manager) shuts down like Ctrl+C: the worker is stopped too
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     click.echo(f"Attendance Pathway on http://{host}:{port}/ (Ctrl+C to stop)")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if process is not None:
+            stop_embedded_worker(process)
 
 
-def _start_background_worker(app: Flask) -> threading.Thread:
-    """Fire due timers every TIMER_POLL_SECONDS in a daemon thread (the embedded worker)."""
-    from app.cases import run_due_timers
+def embedded_worker_command(app: Flask) -> list[str]:
+    """``celery worker -B`` for the app's configuration (beat runs inside the worker)."""
+    instance = Path(app.config["INSTANCE_DIR"])
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "app.worker:celery_app",
+        "worker",
+        "-B",
+        "--schedule",
+        str(instance / "celerybeat-schedule"),
+        "--concurrency",
+        str(app.config.get("WORKER_CONCURRENCY") or os.environ.get("WORKER_CONCURRENCY", "2")),
+        "--hostname",
+        f"embedded-{os.getpid()}@%h",
+        "--loglevel",
+        os.environ.get("WORKER_LOGLEVEL", "INFO"),
+    ]
 
-    stop = threading.Event()
 
-    def loop() -> None:
-        while not stop.wait(app.config["TIMER_POLL_SECONDS"]):
-            with app.app_context():
-                try:
-                    run_due_timers(datetime.now(UTC), app.extensions["db_sessions"])
-                except Exception:  # keep the worker alive; the error is logged without case data
-                    app.logger.exception("timer run failed")
+def _worker_environment(app: Flask) -> dict[str, str]:
+    from app.tasks.settings import celery_settings
 
-    thread = threading.Thread(target=loop, name="pathway-timers", daemon=True)
-    thread.start()
-    return thread
+    env = dict(os.environ)
+    settings = celery_settings(app.config)  # the broker the web app publishes to
+    env["CELERY_BROKER_URL"] = settings["broker_url"]
+    env["CELERY_RESULT_BACKEND"] = settings["result_backend"]
+    for name in (
+        "INSTANCE_DIR",
+        "DATABASE_URL",
+        "BPMN_DIR",
+        "FORMS_DIR",
+        "DOCUMENTS_DIR",
+        "LETTERS_DIR",
+        "TIMER_POLL_SECONDS",
+    ):
+        value = app.config.get(name)
+        if value:
+            env[name] = str(value)
+    return env
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Ask Linux to stop the worker if ``pathway serve`` dies without cleaning up."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def start_embedded_worker(app: Flask) -> subprocess.Popen[bytes]:
+    """Start the worker (with beat) as a child process; it stops when ``serve`` stops."""
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        embedded_worker_command(app),
+        env=_worker_environment(app),
+        stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+    )
+    atexit.register(stop_embedded_worker, process)
+    click.echo(f"Embedded Celery worker with beat started (pid {process.pid}).")
+    return process
+
+
+def stop_embedded_worker(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Ask the worker to finish its current task and stop; kill it if it does not."""
+    if process.poll() is not None:
+        return
+    process.terminate()  # SIGTERM: Celery's warm shutdown
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)

@@ -2,6 +2,7 @@
 
 from app.accounts.models import ApiToken, School, User
 from app.attendance.models import (
+    AttendanceImport,
     AttendanceMark,
     AttendanceMarkChange,
     PenaltyNotice,
@@ -11,19 +12,24 @@ from app.attendance.models import (
 from app.audit.models import AuditEvent
 from app.cases.models import Case, Task
 from app.core.db import Base
-from app.documents.models import Document
-from app.process_models.models import ProcessModelVersion
+from app.documents.models import Document, LetterTemplateVersion
+from app.process_models.models import ProcessModelDraft, ProcessModelVersion
+from app.studio.models import CaseMigration
 
 metadata = Base.metadata
 
 __all__ = [
     "ApiToken",
+    "AttendanceImport",
     "AttendanceMark",
     "AttendanceMarkChange",
     "AuditEvent",
     "Case",
+    "CaseMigration",
     "Document",
+    "LetterTemplateVersion",
     "PenaltyNotice",
+    "ProcessModelDraft",
     "ProcessModelVersion",
     "School",
     "SchoolClosure",

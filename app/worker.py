@@ -1,52 +1,43 @@
-"""The Celery application (``celery -A app.worker:celery_app worker|beat``).
+"""The Celery application: ``celery -A app.worker:celery_app worker [-B] | beat``.
 
-Tasks take ids, never objects, and each runs in its own unit of work.  The beat schedule fires
-due timers every minute.  Issue #5 extends this with letters, imports and the embedded broker.
+Configured from the environment like the web app (``app.config.load_config``: DATABASE_URL,
+CELERY_BROKER_URL, INSTANCE_DIR ...; the settings are in ``app.tasks.settings``).  Importing this
+module does not build the Flask app: each worker process builds it on its first task.
+
+Broker: by default kombu's SQLAlchemy transport on its own SQLite file under ``instance/`` (the
+embedded default: ``pathway serve`` runs a worker with beat beside the web app, no server
+needed); ``CELERY_BROKER_URL=redis://...`` switches to Redis (production, docker-compose).
+
+Tasks (``app/<feature>/tasks.py``, each body one service call): ``cases.fire_due_timers``,
+``documents.render_pdf``, ``documents.requeue_unrendered``, ``attendance.import_file`` and
+``worker.purge_delivered_messages``; the beat schedule is ``app.tasks.settings.beat_schedule``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+import threading
 
-from celery import Celery, Task
+from flask import Flask
 
-from app import create_app
+from app.config import load_config
+from app.tasks.settings import make_celery
 
-flask_app = create_app()
-
-
-class FlaskTask(Task):  # type: ignore[misc]
-    """Runs every task inside the Flask app context."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        with flask_app.app_context():
-            return self.run(*args, **kwargs)
+_lock = threading.Lock()
+_flask_app: Flask | None = None
 
 
-celery_app = Celery(
-    "attendance_pathway",
-    broker=flask_app.config["CELERY_BROKER_URL"],
-    backend=flask_app.config["CELERY_RESULT_BACKEND"],
-    task_cls=FlaskTask,
-)
-celery_app.conf.update(
-    task_serializer="json",
-    accept_content=["json"],
-    result_serializer="json",
-    task_acks_late=True,
-    task_time_limit=300,
-    timezone="UTC",
-    beat_schedule={
-        "fire-due-timers": {"task": "cases.fire_due_timers", "schedule": 60.0},
-    },
-)
+def worker_flask_app() -> Flask:
+    """The Flask app this worker process runs tasks in: built once, configured from the env."""
+    global _flask_app
+    with _lock:
+        if _flask_app is None:
+            from app import create_app
+
+            _flask_app = create_app()
+            _flask_app.extensions["celery"] = celery_app  # jobs queued by jobs go out here
+    return _flask_app
 
 
-@celery_app.task(name="cases.fire_due_timers")
-def fire_due_timers(now_iso: str | None = None) -> list[dict[str, Any]]:
-    """Fire every timer due now (or at ``now_iso``)."""
-    from app.cases import run_due_timers
-
-    now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(UTC)
-    return run_due_timers(now, flask_app.extensions["db_sessions"])
+celery_app = make_celery(load_config())
+celery_app.flask_app_factory = worker_flask_app
+celery_app.set_current()

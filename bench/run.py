@@ -17,9 +17,12 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+import attendance_import  # noqa: E402
+import dashboard  # noqa: E402
 import task_completion  # noqa: E402
+import timer_sweep  # noqa: E402
 
-BENCHMARKS = [task_completion]
+BENCHMARKS = [task_completion, timer_sweep, attendance_import, dashboard]
 
 
 def main(argv: list[str] | None = None) -> int:

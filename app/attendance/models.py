@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, UTCDateTime, utcnow
@@ -105,3 +106,41 @@ class PenaltyNotice(Base):
     status: Mapped[str] = mapped_column(String(10), default="issued", server_default="issued")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AttendanceImport(Base):
+    """One session-mark file imported (upload page, API or ``pathway attendance import``).
+
+    The import history: who, when, which file, how far it got, what it did and which rows were
+    refused (row numbers as a spreadsheet shows them: the header is row 1).
+    """
+
+    __tablename__ = "attendance_imports"
+    __table_args__ = (Index("ix_attendance_imports_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the file name as uploaded
+    file_name: Mapped[str] = mapped_column(String(255))
+    #: where the uploaded file is kept, relative to DOCUMENTS_DIR (None: read from the CLI's path)
+    stored_path: Mapped[str | None] = mapped_column(String(300))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    #: upload, api or cli
+    source: Mapped[str] = mapped_column(String(10))
+    #: queued, running, done, failed
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: data rows in the file, and how many have been processed so far
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    processed_rows: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    #: the first rejected rows: [{"row": 7, "message": "..."}] (all are counted in ``rejected``)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: why the whole file failed (a missing column, an unreadable file)
+    message: Mapped[str | None] = mapped_column(String(500))

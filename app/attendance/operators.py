@@ -237,6 +237,8 @@ def letters_generate(
                 "pupil_name": case.pupil_name,
                 "school_name": case.school.name if case.school else None,
                 "school_urn": case.school_urn,
+                "officer_name": case.adviser.name if case.adviser else None,
+                "officer_email": case.adviser.email if case.adviser else None,
             },
             template=str(template),
             recipients=_recipient_names(recipients),

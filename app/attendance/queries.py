@@ -45,24 +45,32 @@ def list_pupil_marks(upn: str, date_from: date, date_to: date) -> list[Mark]:
     return [(row.date, row.session, row.code) for row in current_session().execute(stmt)]
 
 
-def get_marks_by_key(
+def get_mark_states(
     keys: Iterable[tuple[str, date, str]],
-) -> dict[tuple[str, date, str], AttendanceMark]:
-    """The stored marks for (upn, date, session) keys, by key."""
+) -> dict[tuple[str, date, str], tuple[int, str, str]]:
+    """(id, urn, code) of the stored marks for (upn, date, session) keys, by key (Core rows)."""
     wanted = set(keys)
     if not wanted:
         return {}
     first = min(day for _u, day, _s in wanted)
     last = max(day for _u, day, _s in wanted)
-    found: dict[tuple[str, date, str], AttendanceMark] = {}
+    columns = (
+        AttendanceMark.id,
+        AttendanceMark.upn,
+        AttendanceMark.date,
+        AttendanceMark.session,
+        AttendanceMark.urn,
+        AttendanceMark.code,
+    )
+    found: dict[tuple[str, date, str], tuple[int, str, str]] = {}
     for upns in chunked(sorted({upn for upn, _d, _s in wanted})):
-        stmt = select(AttendanceMark).where(
+        stmt = select(*columns).where(
             AttendanceMark.upn.in_(upns), AttendanceMark.date.between(first, last)
         )
-        for mark in current_session().scalars(stmt):
-            key = (mark.upn, mark.date, mark.session)
+        for mark_id, upn, day, session, urn, code in current_session().execute(stmt):
+            key = (upn, day, session)
             if key in wanted:
-                found[key] = mark
+                found[key] = (mark_id, urn, code)
     return found
 
 

@@ -6,12 +6,13 @@ unit of work and only flushes.
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.attendance import queries
 from app.attendance.calendar_data import BANK_HOLIDAYS, COUNCIL_TERMS
@@ -19,7 +20,7 @@ from app.attendance.models import AttendanceMark, AttendanceMarkChange, SchoolCl
 from app.attendance.permissions import can_import_marks, can_import_marks_for
 from app.audit import record_event
 from app.core.db import utcnow
-from app.core.errors import AppError, Conflict, Forbidden
+from app.core.errors import AppError, Forbidden
 from app.core.uow import current_session
 from app.forms import is_valid_upn
 from service_tasks import attendance as arithmetic
@@ -32,6 +33,10 @@ THRESHOLD_WEEKS = 10
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URN = re.compile(r"^\d{6}$")
 ONE_DAY = timedelta(days=1)
+
+
+#: a file lists each pupil's AM and PM marks together: remember the last few UPNs checked
+_valid_upn = functools.lru_cache(maxsize=1024)(is_valid_upn)
 
 
 class TooManyMarks(AppError):
@@ -68,7 +73,7 @@ def parse_mark_row(raw: Any) -> tuple[MarkRow | None, str | None]:
         problems.append("urn must be a six-digit school URN")
     upn = raw.get("upn")
     upn = upn.strip().upper() if isinstance(upn, str) else ""
-    if not is_valid_upn(upn):
+    if not _valid_upn(upn):
         problems.append("upn is not a valid UPN (13 characters with a correct check letter)")
     day = _parse_iso_date(raw.get("date"))
     if day is None:
@@ -113,110 +118,171 @@ def import_marks(actor: Any, *, marks: list[Any]) -> dict[str, Any]:
             f"Too many marks: {len(marks):,} sent; send at most {MAX_MARKS:,} marks per request.",
             limit=MAX_MARKS,
         )
-    errors: list[dict[str, Any]] = []
+    result = import_mark_rows(actor, rows=list(enumerate(marks)))
+    audit_mark_import(actor, result)
+    return result.as_dict()
+
+
+@dataclass
+class MarkImportResult:
+    """What one batch of marks did; ``errors`` carry the caller's row numbers."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    schools: set[str] = field(default_factory=set)
+    days: set[date] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts and errors, as the API returns them."""
+        return {
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+        }
+
+
+def import_mark_rows(actor: Any, *, rows: list[tuple[int, Any]]) -> MarkImportResult:
+    """Check and upsert numbered raw rows (one batch; no size limit, no audit event).
+
+    The caller numbers the rows (list index for the API, the CSV row for files), checks the
+    actor's right to import at all, and records the audit event for the whole import.
+    """
+    result = MarkImportResult()
     parsed: list[tuple[int, MarkRow]] = []
-    for index, raw in enumerate(marks):
+    for number, raw in rows:
         row, problem = parse_mark_row(raw)
         if row is None:
-            errors.append({"row": index, "message": problem})
+            result.errors.append({"row": number, "message": problem})
         else:
-            parsed.append((index, row))
+            parsed.append((number, row))
     known = queries.list_known_schools(row.urn for _i, row in parsed)
     accepted: list[tuple[int, MarkRow]] = []
-    for index, row in parsed:
+    for number, row in parsed:
         if row.urn not in known:
-            errors.append({"row": index, "message": f"no school with URN {row.urn} is registered"})
+            message = f"no school with URN {row.urn} is registered"
+            result.errors.append({"row": number, "message": message})
         elif not can_import_marks_for(actor, row.urn):
-            errors.append(
-                {
-                    "row": index,
-                    "message": f"you can only send marks for your own school, not URN {row.urn}",
-                }
-            )
+            message = f"you can only send marks for your own school, not URN {row.urn}"
+            result.errors.append({"row": number, "message": message})
         else:
-            accepted.append((index, row))
-    counts = _store_marks(actor, accepted, errors)
-    errors.sort(key=lambda e: e["row"])
-    _audit_import(actor, accepted, counts, len(errors))
-    return {**counts, "errors": errors}
+            accepted.append((number, row))
+    _store_marks(actor, accepted, result)
+    result.errors.sort(key=lambda e: e["row"])
+    return result
 
 
-def _store_marks(
-    actor: Any, rows: list[tuple[int, MarkRow]], errors: list[dict[str, Any]]
-) -> dict[str, int]:
-    session = current_session()
-    existing = queries.get_marks_by_key(row.key for _i, row in rows)
-    counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+def _upsert(table: Any) -> Any:
+    """``INSERT ... ON CONFLICT`` for the session's database (SQLite or PostgreSQL)."""
+    dialect = current_session().get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _store_marks(actor: Any, rows: list[tuple[int, MarkRow]], result: MarkImportResult) -> None:
+    """Classify rows against the stored marks, then write in bulk (one upsert, one insert).
+
+    The upsert on (upn, date, session) makes a re-run harmless and lets a concurrent import of
+    the same session win instead of failing the batch.
+    """
+    states = queries.get_mark_states(row.key for _i, row in rows)
+    writes: dict[tuple[str, date, str], dict[str, Any]] = {}
+    changes: list[tuple[tuple[str, date, str], str, str, str]] = []
     now = utcnow()
-    for index, row in rows:
-        mark = existing.get(row.key)
-        if mark is None:
-            mark = AttendanceMark(
-                urn=row.urn,
-                upn=row.upn,
-                date=row.day,
-                session=row.session,
-                code=row.code,
-                updated_at=now,
-            )
-            session.add(mark)
-            existing[row.key] = mark
-            counts["inserted"] += 1
-            continue
-        if mark.urn != row.urn:
-            if row.code == "D":
-                counts["unchanged"] += 1
+    for number, row in rows:
+        key = row.key
+        result.schools.add(row.urn)
+        result.days.add(row.day)
+        state = states.get(key)
+        if state is None:
+            result.inserted += 1
+        else:
+            _mark_id, urn, code = state
+            if (urn != row.urn and row.code == "D") or (urn == row.urn and code == row.code):
+                result.unchanged += 1
                 continue
-            if mark.code != "D":
-                errors.append(
+            if urn != row.urn and code != "D":
+                result.errors.append(
                     {
-                        "row": index,
+                        "row": number,
                         "message": f"this session is already recorded by the school "
-                        f"with URN {mark.urn}; that school must correct it",
+                        f"with URN {urn}; that school must correct it",
                     }
                 )
                 continue
-        elif mark.code == row.code:
-            counts["unchanged"] += 1
-            continue
-        session.add(
-            AttendanceMarkChange(
-                mark=mark,
-                urn=row.urn,
-                old_code=mark.code,
-                new_code=row.code,
-                changed_at=now,
-                changed_by_id=getattr(actor, "id", None),
-            )
-        )
-        mark.urn, mark.code, mark.updated_at = row.urn, row.code, now
-        counts["updated"] += 1
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        # Two imports inserted the same session at once; the loser retries and finds it stored.
-        raise Conflict(
-            "Another import stored some of these marks at the same time. Send the request again."
-        ) from exc
-    return counts
+            changes.append((key, row.urn, code, row.code))
+            result.updated += 1
+        states[key] = (state[0] if state else 0, row.urn, row.code)
+        writes[key] = {
+            "urn": row.urn,
+            "upn": row.upn,
+            "date": row.day,
+            "session": row.session,
+            "code": row.code,
+            "updated_at": now,
+        }
+    if writes:
+        ids = _upsert_marks(list(writes.values()))
+        if changes:
+            _record_changes(actor, changes, ids, now)
 
 
-def _audit_import(
-    actor: Any, rows: list[tuple[int, MarkRow]], counts: dict[str, int], rejected: int
+def _upsert_marks(values: list[dict[str, Any]]) -> dict[tuple[str, date, str], int]:
+    """One ``INSERT ... ON CONFLICT (upn, date, session) DO UPDATE``; the marks' ids by key.
+
+    ``RETURNING`` lets SQLAlchemy send the rows as multi-row VALUES pages ("insertmanyvalues");
+    without it PostgreSQL would get one round trip per row.  ``values`` has one entry per key,
+    as PostgreSQL refuses to update the same row twice in one statement.
+    """
+    table = AttendanceMark.__table__
+    stmt = _upsert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["upn", "date", "session"],
+        set_={name: stmt.excluded[name] for name in ("urn", "code", "updated_at")},
+    ).returning(table.c.id, table.c.upn, table.c.date, table.c.session)
+    rows = current_session().execute(stmt, values)
+    return {(upn, day, session): mark_id for mark_id, upn, day, session in rows}
+
+
+def _record_changes(
+    actor: Any,
+    changes: list[tuple[tuple[str, date, str], str, str, str]],
+    ids: dict[tuple[str, date, str], int],
+    now: Any,
 ) -> None:
-    # Counts, schools and dates only: no pupil identifiers in the audit summary.
-    days = [row.day for _i, row in rows]
+    current_session().execute(
+        AttendanceMarkChange.__table__.insert(),
+        [
+            {
+                "mark_id": ids[key],
+                "urn": urn,
+                "old_code": old,
+                "new_code": new,
+                "changed_at": now,
+                "changed_by_id": getattr(actor, "id", None),
+            }
+            for key, urn, old, new in changes
+        ],
+    )
+
+
+def audit_mark_import(actor: Any, result: MarkImportResult, **extra: Any) -> None:
+    """One audit event for an import: counts, schools and dates only (no pupil identifiers)."""
     record_event(
         "attendance_imported",
-        f"Attendance marks imported: {counts['inserted']} new, {counts['updated']} changed, "
-        f"{counts['unchanged']} unchanged, {rejected} rejected",
+        f"Attendance marks imported: {result.inserted} new, {result.updated} changed, "
+        f"{result.unchanged} unchanged, {len(result.errors)} rejected",
         actor=actor,
         detail={
-            **counts,
-            "rejected": rejected,
-            "schools": sorted({row.urn for _i, row in rows}),
-            "date_from": min(days).isoformat() if days else None,
-            "date_to": max(days).isoformat() if days else None,
+            "inserted": result.inserted,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rejected": len(result.errors),
+            "schools": sorted(result.schools),
+            "date_from": min(result.days).isoformat() if result.days else None,
+            "date_to": max(result.days).isoformat() if result.days else None,
+            **extra,
         },
     )
 

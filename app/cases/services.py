@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import select
 
@@ -22,6 +23,9 @@ from app.forms import validate_submission
 from app.process_models import latest_version, version_form
 
 INTAKE_FORM = "notification"
+#: sent in ``open_case``'s unit of work once the case row exists (sender: the case; keyword
+#: ``notification``: the validated F1 data), so read models can project it without a workflow
+case_opened = Namespace().signal("case-opened")
 
 
 def open_case(actor: Any, *, data: Any) -> Case:
@@ -81,6 +85,7 @@ def open_case(actor: Any, *, data: Any) -> Case:
             "model_version": version.version,
         },
     )
+    case_opened.send(case, notification=data)
     seed = {
         "notification": data,
         "case": {"id": case.id, "reference": case.reference, "school_urn": urn},
@@ -251,3 +256,107 @@ def _record_failure(case_id: int, message: str, element_id: str | None) -> None:
         case_id=case.id,
         detail={"element_id": element_id, "message": message},
     )
+
+
+#: roles that may move caseloads between advisers and chase work
+CASELOAD_MANAGERS = frozenset({"manager", "admin"})
+#: the longest reminder message kept
+REMINDER_MAX = 500
+
+
+def reassign_caseload(
+    actor: Any,
+    *,
+    to_adviser_id: int,
+    from_adviser_id: int | None = None,
+    case_ids: list[int] | None = None,
+) -> list[Case]:
+    """Move open cases to another adviser: one adviser's whole caseload, or the chosen cases.
+
+    The previous adviser's open tasks on those cases move too.  Every case changes through the
+    ORM (its version counter guards the write) and gets a ``case_reassigned`` audit event.
+    """
+    if actor.role not in CASELOAD_MANAGERS:
+        raise Forbidden("Only managers can reassign caseloads.")
+    session = current_session()
+    target = session.get(User, to_adviser_id)
+    if target is None or target.role != "adviser" or not target.active:
+        raise Invalid(
+            "Choose an adviser to give the cases to.", {"to_adviser": ["Choose an adviser"]}
+        )
+    if from_adviser_id is None and not case_ids:
+        raise Invalid("Choose whose caseload to move, or some cases.", {"cases": ["Choose cases"]})
+    stmt = select(Case).where(Case.status == "open").order_by(Case.id)
+    if from_adviser_id is not None:
+        stmt = stmt.where(Case.adviser_id == from_adviser_id)
+    if case_ids:
+        stmt = stmt.where(Case.id.in_(case_ids))
+    moved = [c for c in session.scalars(stmt) if c.adviser_id != target.id]
+    for case in moved:
+        _reassign(actor, case, target)
+    session.flush()
+    return moved
+
+
+def _reassign(actor: Any, case: Case, target: User) -> None:
+    previous = case.adviser
+    tasks = []
+    if previous is not None:
+        tasks = list(
+            current_session().scalars(
+                select(Task).where(
+                    Task.case_id == case.id, Task.status == "open", Task.assignee_id == previous.id
+                )
+            )
+        )
+    case.adviser = target
+    for task in tasks:
+        task.assignee = target
+    record_event(
+        "case_reassigned",
+        f"Case reassigned from {previous.name if previous else 'nobody'} to {target.name}",
+        case_id=case.id,
+        actor=actor,
+        detail={
+            "from_adviser_id": previous.id if previous else None,
+            "to_adviser_id": target.id,
+            "task_ids": [t.id for t in tasks],
+        },
+    )
+
+
+def send_reminders(actor: Any, *, case_ids: list[int], message: str) -> int:
+    """Record a reminder on each chosen open case for whoever works it (no e-mail is sent).
+
+    The reminder goes to the case's adviser, or else to the assignees of its open tasks; it is
+    a ``reminder_sent`` audit event, shown on the case's timeline.
+    """
+    if actor.role not in CASELOAD_MANAGERS:
+        raise Forbidden("Only managers can send reminders.")
+    text = " ".join((message or "").split())[:REMINDER_MAX]
+    if not text:
+        raise Invalid("Write the reminder.", {"message": ["Write the reminder"]})
+    if not case_ids:
+        raise Invalid("Choose the cases to send the reminder about.", {"cases": ["Choose cases"]})
+    session = current_session()
+    cases = session.scalars(
+        select(Case).where(Case.id.in_(case_ids), Case.status == "open").order_by(Case.id)
+    ).all()
+    for case in cases:
+        tasks = session.scalars(
+            select(Task).where(Task.case_id == case.id, Task.status == "open")
+        ).all()
+        people = [case.adviser] if case.adviser else [t.assignee for t in tasks if t.assignee]
+        names = ", ".join(sorted({p.name for p in people})) or "the adviser team"
+        record_event(
+            "reminder_sent",
+            f"Reminder to {names}: {text}"[:500],
+            case_id=case.id,
+            actor=actor,
+            detail={
+                "to_user_ids": sorted({p.id for p in people}),
+                "message": text,
+                "open_task_ids": [t.id for t in tasks],
+            },
+        )
+    return len(cases)

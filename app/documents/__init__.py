@@ -1,15 +1,23 @@
-"""Documents: letters rendered from council templates, recorded with template and data hashes."""
+"""Documents: letters rendered from versioned council templates, stored as PDF/DOCX files."""
 
-from app.documents.models import Document
-from app.documents.queries import list_case_documents
+from app.documents.models import Document, LetterTemplateVersion
+from app.documents.queries import get_document, list_case_documents
 from app.documents.schemas import DocumentSchema
-from app.documents.services import generate_letters, render_letter, template_version
+from app.documents.services import (
+    generate_letters,
+    render_document_file,
+    requeue_unrendered,
+    save_template,
+)
 
 __all__ = [
     "Document",
     "DocumentSchema",
+    "LetterTemplateVersion",
     "generate_letters",
+    "get_document",
     "list_case_documents",
-    "render_letter",
-    "template_version",
+    "render_document_file",
+    "requeue_unrendered",
+    "save_template",
 ]

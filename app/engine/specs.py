@@ -26,6 +26,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ServiceTask, UserTask
 
+from app.engine.checks import check_diagrams
 from app.engine.scripting import check_expression, check_script
 
 
@@ -83,10 +84,11 @@ class Problem:
 
 
 class ModelInvalid(Exception):
-    """The model failed validation; ``problems`` lists every finding."""
+    """The model failed validation; ``problems`` lists every finding (``warnings`` don't block)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None) -> None:
         self.problems = problems
+        self.warnings = warnings or []
         super().__init__(f"{len(problems)} problem(s) in the process model")
 
 
@@ -106,6 +108,10 @@ class ModelCatalog:
     forms: frozenset[str]
     operators: Mapping[str, OperatorInfo]
     lanes: Mapping[str, str]  #: lane name (lower case) -> role
+    #: form key -> its top-level field names (what a completed user task adds to task data)
+    form_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: names the application seeds into a new case's data (e.g. notification, case)
+    seeded: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -116,6 +122,8 @@ class ParsedModel:
     spec: Any
     subprocess_specs: dict[str, Any]
     forms_used: set[str] = field(default_factory=set)
+    #: findings that do not block a deployment (unreachable element, gateway without default...)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def content_hash(files: Mapping[str, bytes]) -> str:
@@ -141,6 +149,11 @@ def _parse_files(parser: CaseParser, files: Mapping[str, bytes]) -> list[Problem
     problems: list[Problem] = []
     for name in sorted(files):
         content = files[name]
+        if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+            # lxml would expand entities, including ones that read files on the server
+            message = "DOCTYPE and ENTITY declarations are not allowed in model files"
+            problems.append(Problem(name, None, message))
+            continue
         try:
             if name.endswith(".bpmn"):
                 parser.add_bpmn_str(content, filename=name)
@@ -196,9 +209,23 @@ def compile_model(
     model = ParsedModel(main_process, spec, subs)
     for process_spec in [spec, *subs.values()]:
         problems.extend(_check_process(process_spec, catalog, model))
+    findings = check_diagrams(parser, spec, subs.values(), catalog.seeded, catalog.form_fields)
+    problems.extend(Problem(*finding) for finding in findings.errors)
+    model.warnings = [Problem(*finding) for finding in findings.warnings]
     if problems:
-        raise ModelInvalid(problems)
+        raise ModelInvalid(problems, model.warnings)
     return model
+
+
+def validate_model(
+    files: Mapping[str, bytes], main_process: str, catalog: ModelCatalog
+) -> tuple[list[Problem], list[Problem]]:
+    """Every (error, warning) a model has; an empty error list means it can be deployed."""
+    try:
+        model = compile_model(files, main_process, catalog)
+    except ModelInvalid as exc:
+        return exc.problems, exc.warnings
+    return [], model.warnings
 
 
 def _check_references(parser: CaseParser) -> list[Problem]:

@@ -36,7 +36,13 @@ SUPPORTED_UI_KEYS = frozenset({
 SUPPORTED_WIDGETS = frozenset({
     "text", "textarea", "radio", "select", "checkboxes", "hidden", "date", "email", "number",
 })  # fmt: skip
-SUPPORTED_UI_OPTIONS = frozenset({"rows", "inline", "width", "label", "addable", "removable"})
+SUPPORTED_UI_OPTIONS = frozenset({
+    "rows", "inline", "width", "label", "addable", "removable", "reveal_if",
+})  # fmt: skip
+#: Widgets that show a field's answers as options (the field needs ``enum`` or type boolean).
+_CHOICE_WIDGETS = frozenset({"radio", "select"})
+#: Enums with more answers than this are shown as a select unless ``ui:widget`` says radio.
+MAX_RADIOS = 5
 
 #: Widgets and the schema types they can render (``None``: any type).
 _WIDGET_TYPES: dict[str, frozenset[str] | None] = {
@@ -193,6 +199,8 @@ def _check_node(node: Any, path: list[str], problems: list[str]) -> None:
     kind = node.get("type")
     if not isinstance(kind, str) or kind not in SUPPORTED_TYPES:
         problems.append(f"{where}: 'type' must be one of {', '.join(sorted(SUPPORTED_TYPES))}")
+    if "const" in node and not (kind == "boolean" and node["const"] is True):
+        problems.append(f"{where}: 'const' is only supported as true on a boolean (a confirmation)")
     if "format" in node and not _is_one_of(node["format"], SUPPORTED_FORMATS):
         problems.append(f"{where}: unsupported format {node['format']!r}")
     if not isinstance(node.get("additionalProperties", False), bool):
@@ -209,7 +217,10 @@ def _check_node(node: Any, path: list[str], problems: list[str]) -> None:
         if "items" not in node:
             problems.append(f"{where}: an array needs 'items'")
         else:
-            _check_node(node["items"], [*path, "[]"], problems)
+            items = node["items"]
+            if isinstance(items, dict) and items.get("type") == "array":
+                problems.append(f"{where}: arrays of arrays are not supported")
+            _check_node(items, [*path, "[]"], problems)
 
 
 def _check_ui(ui: Any, node: Any, path: list[str], problems: list[str]) -> None:
@@ -232,6 +243,8 @@ def _check_ui(ui: Any, node: Any, path: list[str], problems: list[str]) -> None:
             _check_ui(value, properties[key], [*path, key], problems)
         else:
             problems.append(f"{where}: UI schema names '{key}', which is not a field of the form")
+    if properties:
+        _check_reveals(ui, node, path, problems)
 
 
 def _check_ui_value(
@@ -258,11 +271,9 @@ def _check_ui_value(
                 if name not in value:
                     bad(f"does not list '{name}'")
     elif key == "ui:widget":
-        if not _is_one_of(value, SUPPORTED_WIDGETS):
-            return bad(f"{value!r} is not supported")
-        allowed = _WIDGET_TYPES[value]
-        if allowed is not None and not _is_one_of(node.get("type"), allowed):
-            bad(f"{value!r} cannot show a field of type {node.get('type')!r}")
+        problem = _widget_problem(value, node)
+        if problem:
+            bad(problem)
     elif key in ("ui:help", "ui:title", "ui:placeholder"):
         if not isinstance(value, str):
             bad("must be a string")
@@ -281,4 +292,78 @@ def _check_ui_value(
                 bad(f"option '{option}' is not supported")
     elif key == "ui:readonly" and not isinstance(value, bool):
         bad("must be true or false")
+    return None
+
+
+def _widget_problem(widget: Any, node: dict[str, Any]) -> str | None:
+    """Why ``ui:widget`` cannot show ``node`` (None when it can)."""
+    if not _is_one_of(widget, SUPPORTED_WIDGETS):
+        return f"{widget!r} is not supported"
+    allowed = _WIDGET_TYPES[widget]
+    if allowed is not None and not _is_one_of(node.get("type"), allowed):
+        return f"{widget!r} cannot show a field of type {node.get('type')!r}"
+    if widget in _CHOICE_WIDGETS and node.get("type") != "boolean" and "enum" not in node:
+        return f"{widget!r} needs a list of answers ('enum')"
+    items = node.get("items")
+    if widget == "checkboxes" and not (isinstance(items, dict) and "enum" in items):
+        return "'checkboxes' needs items with a list of answers ('enum')"
+    return None
+
+
+def _check_reveals(
+    ui: dict[str, Any], node: dict[str, Any], path: list[str], problems: list[str]
+) -> None:
+    """Check every ``ui:options.reveal_if`` among the fields of one object.
+
+    ``{"reveal_if": {"field": "<sibling>", "equals": <answer>}}`` shows the field inside the
+    sibling's radio option for ``<answer>`` (GOV.UK conditional reveal); the renderer drops the
+    field from the submission unless that answer is chosen, so the field may not be required.
+    """
+    properties: dict[str, Any] = node["properties"]
+    required = node.get("required") if isinstance(node.get("required"), list) else []
+    for name, field_ui in ui.items():
+        options = field_ui.get("ui:options") if isinstance(field_ui, dict) else None
+        if name not in properties or not isinstance(options, dict) or "reveal_if" not in options:
+            continue
+        problem = _reveal_problem(name, options["reveal_if"], properties, ui, required)
+        if problem:
+            problems.append(f"{_where([*path, name])}: ui:options reveal_if {problem}")
+
+
+def reveal_rule(field_ui: Any) -> dict[str, Any] | None:
+    """The field's ``reveal_if`` rule (``{"field", "equals"}``), or None."""
+    options = field_ui.get("ui:options") if isinstance(field_ui, dict) else None
+    rule = options.get("reveal_if") if isinstance(options, dict) else None
+    return rule if isinstance(rule, dict) else None
+
+
+def shows_as_radios(schema: dict[str, Any], field_ui: Any) -> bool:
+    """Whether the renderer shows a boolean or enum field as radios."""
+    widget = field_ui.get("ui:widget") if isinstance(field_ui, dict) else None
+    if schema.get("type") == "boolean":
+        return schema.get("const") is not True and widget not in ("select", "hidden")
+    enum = schema.get("enum")
+    if not isinstance(enum, list) or widget in ("select", "hidden"):
+        return False
+    return widget == "radio" or len(enum) <= MAX_RADIOS
+
+
+def _reveal_problem(
+    name: str, rule: Any, properties: dict[str, Any], ui: dict[str, Any], required: list[Any]
+) -> str | None:
+    if not isinstance(rule, dict) or set(rule) != {"field", "equals"}:
+        return 'must be {"field": "<a field next to it>", "equals": <an answer of that field>}'
+    other = rule["field"]
+    if not isinstance(other, str) or other == name or other not in properties:
+        return f"names {other!r}, which is not another field next to it"
+    controller = properties[other] if isinstance(properties[other], dict) else {}
+    if reveal_rule(ui.get(other)) is not None:
+        return f"cannot depend on '{other}', which is itself revealed"
+    if not shows_as_radios(controller, ui.get(other)):
+        return f"needs '{other}' to be shown as radios (a boolean, or an enum with ui:widget radio)"
+    answers = [True, False] if controller.get("type") == "boolean" else controller.get("enum")
+    if not any(rule["equals"] == a and type(rule["equals"]) is type(a) for a in answers):
+        return f"{rule['equals']!r} is not an answer of '{other}'"
+    if name in required:
+        return f"cannot be used on a required field ('{name}' is only asked when revealed)"
     return None

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 import service_tasks
 from app.audit import record_event
+from app.core.db import utcnow
 from app.core.errors import Invalid, NotFound
 from app.core.uow import current_session
 from app.engine import (
@@ -35,16 +38,51 @@ from app.process_models.models import ProcessModelVersion
 FORMS_PREFIX = "forms/"
 
 
-def build_catalog(forms_dir: Path) -> ModelCatalog:
-    """What a model may refer to: the forms on disk, the registered operators, the lanes."""
+#: what the application seeds into every new case's data (see cases.services.open_case)
+SEEDED_DATA = frozenset({"notification", "case"})
+
+
+def build_catalog(forms_dir: Path, form_texts: Mapping[str, str] | None = None) -> ModelCatalog:
+    """What a model may refer to: the forms (on disk, or given as ``forms/<name>`` texts, e.g. a
+    draft's), the registered operators and the lanes."""
+    form_texts = form_texts or {}
+    keys = set(list_form_keys(forms_dir)) | set(form_keys_in(form_texts))
+    fields: dict[str, frozenset[str]] = {}
+    for key in keys:
+        schema_text = form_texts.get(FORMS_PREFIX + form_file_names(key)[0])
+        if schema_text is None:
+            path = forms_dir / form_file_names(key)[0]
+            schema_text = path.read_text(encoding="utf-8") if path.is_file() else "{}"
+        fields[key] = _top_level_fields(schema_text)
     return ModelCatalog(
-        forms=frozenset(list_form_keys(forms_dir)),
+        forms=frozenset(keys),
         operators={
             name: OperatorInfo(name, spec.required_params, spec.optional_params)
             for name, spec in service_tasks.operators().items()
         },
         lanes=dict(current_app.config["LANE_ROLES"]),
+        form_fields=fields,
+        seeded=SEEDED_DATA,
     )
+
+
+def form_keys_in(files: Mapping[str, Any]) -> list[str]:
+    """The form keys of the ``forms/<key>.schema.json`` entries among ``files``."""
+    suffix = ".schema.json"
+    return sorted(
+        name[len(FORMS_PREFIX) : -len(suffix)]
+        for name in files
+        if name.startswith(FORMS_PREFIX) and name.endswith(suffix)
+    )
+
+
+def _top_level_fields(schema_text: str) -> frozenset[str]:
+    try:
+        schema = json.loads(schema_text)
+    except json.JSONDecodeError:
+        return frozenset()
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    return frozenset(properties) if isinstance(properties, dict) else frozenset()
 
 
 def read_model_dir(model_dir: Path) -> dict[str, bytes]:
@@ -56,19 +94,32 @@ def read_model_dir(model_dir: Path) -> dict[str, bytes]:
     }
 
 
-def _snapshot_forms(forms_dir: Path, keys: set[str]) -> tuple[dict[str, bytes], list[Problem]]:
+def _snapshot_forms(
+    forms_dir: Path, keys: set[str], form_texts: Mapping[str, str] | None = None
+) -> tuple[dict[str, bytes], list[Problem]]:
+    """The forms a version uses (given texts win over forms on disk), each checked."""
     files: dict[str, bytes] = {}
     problems: list[Problem] = []
     for key in sorted(keys):
+        schema_name, ui_name = form_file_names(key)
+        given = form_texts or {}
         try:
-            load_form(forms_dir, key)
+            if FORMS_PREFIX + schema_name in given:
+                form_from_texts(
+                    key, given[FORMS_PREFIX + schema_name], given.get(FORMS_PREFIX + ui_name)
+                )
+                texts = {n: given.get(FORMS_PREFIX + n) for n in (schema_name, ui_name)}
+            else:
+                load_form(forms_dir, key)
+                texts = {
+                    n: (forms_dir / n).read_text(encoding="utf-8")
+                    for n in (schema_name, ui_name)
+                    if (forms_dir / n).exists()
+                }
         except FormError as exc:
             problems.extend(Problem(f"forms/{key}", None, p) for p in exc.problems or [str(exc)])
             continue
-        for name in form_file_names(key):
-            path = forms_dir / name
-            if path.exists():
-                files[FORMS_PREFIX + name] = path.read_bytes()
+        files.update({FORMS_PREFIX + n: t.encode() for n, t in texts.items() if t is not None})
     return files, problems
 
 
@@ -79,26 +130,30 @@ def deploy_model(
     files: Mapping[str, bytes],
     forms_dir: Path,
     note: str | None = None,
+    effective_from: datetime | None = None,
+    form_texts: Mapping[str, str] | None = None,
 ) -> tuple[ProcessModelVersion, bool]:
     """Validate and store a new version; returns (version, created).
 
     Deploying content identical to the latest version creates nothing.  Invalid models raise
-    ``Invalid`` whose ``problems`` detail lists every (file, element id, message).
+    ``Invalid`` whose ``problems`` detail lists every (file, element id, message).  New cases
+    start on the version from ``effective_from`` on (default: at once); ``form_texts`` are
+    forms (``forms/<name>`` -> text, e.g. from a draft) that win over ``forms_dir``.
     """
+    diagrams = {n: c for n, c in files.items() if not n.startswith(FORMS_PREFIX)}
     try:
-        parsed = compile_model(files, model_id, build_catalog(forms_dir))
+        parsed = compile_model(diagrams, model_id, build_catalog(forms_dir, form_texts))
     except ModelInvalid as exc:
         raise _invalid(model_id, exc.problems) from exc
     forms_needed = set(parsed.forms_used)
     if model_id == current_app.config["CASE_PROCESS_MODEL"]:
         forms_needed.add("notification")
-    form_files, problems = _snapshot_forms(forms_dir, forms_needed)
+    form_files, problems = _snapshot_forms(forms_dir, forms_needed, form_texts)
     if problems:
         raise _invalid(model_id, problems)
-    all_files = {**files, **form_files}
+    all_files = {**diagrams, **form_files}
     digest = content_hash(all_files)
-    session = current_session()
-    latest = latest_version(model_id)
+    latest = highest_version(model_id)
     if latest is not None and latest.content_hash == digest:
         return latest, False
     version = ProcessModelVersion(
@@ -111,21 +166,30 @@ def deploy_model(
         note=note,
         deployed_by_id=getattr(actor, "id", None),
         deployed_by=getattr(actor, "label", None) or "system",
+        effective_from=effective_from,
     )
+    session = current_session()
     session.add(version)
     session.flush()
+    _record_deployment(actor, version, effective_from)
+    return version, True
+
+
+def _record_deployment(
+    actor: Any, version: ProcessModelVersion, effective_from: datetime | None
+) -> None:
     record_event(
         "model_deployed",
-        f"Deployed {model_id} version {version.version}",
+        f"Deployed {version.model_id} version {version.version}",
         actor=actor,
         detail={
-            "model_id": model_id,
+            "model_id": version.model_id,
             "version": version.version,
-            "content_hash": digest,
-            "note": note,
+            "content_hash": version.content_hash,
+            "note": version.note,
+            **({"effective_from": effective_from.isoformat()} if effective_from else {}),
         },
     )
-    return version, True
 
 
 def _serializer_version() -> str:
@@ -158,8 +222,26 @@ def deploy_directory(
     return results
 
 
-def latest_version(model_id: str) -> ProcessModelVersion | None:
-    """The highest deployed version of ``model_id``."""
+def latest_version(model_id: str, at: datetime | None = None) -> ProcessModelVersion | None:
+    """The version new cases start on: the highest one in effect ``at`` (default now)."""
+    instant = at or utcnow()
+    stmt = (
+        select(ProcessModelVersion)
+        .where(
+            ProcessModelVersion.model_id == model_id,
+            or_(
+                ProcessModelVersion.effective_from.is_(None),
+                ProcessModelVersion.effective_from <= instant,
+            ),
+        )
+        .order_by(ProcessModelVersion.version.desc())
+        .limit(1)
+    )
+    return current_session().scalars(stmt).first()
+
+
+def highest_version(model_id: str) -> ProcessModelVersion | None:
+    """The highest deployed version of ``model_id``, in effect yet or not."""
     stmt = (
         select(ProcessModelVersion)
         .where(ProcessModelVersion.model_id == model_id)

@@ -1,34 +1,26 @@
-"""Sign-in, sign-out and the home page."""
+"""Sign in, sign out, and the home page of each role."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, session, url_for
 
-from app.accounts import authenticate, get_user
-from app.cases import list_cases, list_tasks
+from app.accounts import authenticate
 from app.core.web import reading
-
-bp = Blueprint("web", __name__, template_folder="templates")
-
-
-def _signed_in_user() -> Any:
-    user_id = session.get("user_id")
-    return get_user(int(user_id)) if user_id else None
+from app.web import inbox_routes, portal_routes
+from app.web.blueprint import bp
+from app.web.session import STAFF, require_user, safe_next, start_session
 
 
 @bp.get("/")
 def home() -> Any:
-    with reading():
-        user = _signed_in_user()
-        if user is None:
-            return redirect(url_for("web.login"))
-        cases = (
-            list_cases(user, status="open", per_page=50) if user.role != "process_owner" else None
-        )
-        tasks = list_tasks(user, per_page=50) if user.role != "process_owner" else None
-        return render_template("web/home.html", user=user, cases=cases, tasks=tasks)
+    user = require_user()
+    if user.role == "school":
+        return portal_routes.school_home(user)
+    if user.role in STAFF:
+        return inbox_routes.inbox_page(user, request.args)
+    return render_template("web/home_owner.html")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -40,12 +32,12 @@ def login() -> Any:
         with reading():
             user = authenticate(email, request.form.get("password", ""))
         if user is not None:
-            session.clear()
-            session["user_id"] = user.id
-            session.permanent = True
-            return redirect(url_for("web.home"))
+            start_session(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("web.home"))
         error = "Enter a correct email address and password"
-    return render_template("web/login.html", error=error, email=email), (401 if error else 200)
+    timed_out = request.args.get("timeout") == "1"
+    page = render_template("web/login.html", error=error, email=email, timed_out=timed_out)
+    return page, (401 if error else 200)
 
 
 @bp.post("/sign-out")

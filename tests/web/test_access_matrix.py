@@ -8,6 +8,7 @@ parametrized test calls every route as one role and compares the whole row at on
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,9 @@ from factories_api import (
     deploy_school_lane_variant,
     open_case,
 )
+
+import service_tasks
+from app.core.web import transaction
 
 ROLES = ("anonymous", "school_a", "school_b", "adviser", "manager", "process_owner", "admin")
 A, B = "100001", "100002"
@@ -44,6 +48,15 @@ get_form                     401  200      200      200     200     200     200
 list_models                  401  403      403      200     200     200     200
 list_versions                401  403      403      200     200     200     200
 import_marks                 401  200      200      200     403     403     200
+create_import                401  403      403      422     403     403     422
+list_imports                 401  403      403      200     403     403     200
+get_import                   401  404      404      200     404     404     200
+get_document                 401  200      404      200     200     404     200
+download_document            401  200      404      200     200     404     200
+list_letter_templates        401  403      403      200     200     200     200
+get_letter_template          401  403      403      200     200     200     200
+get_letter_template_version  401  403      403      200     200     200     200
+save_letter_template         401  403      403      403     403     422     422
 """
 
 #: route -> role -> expected HTTP status
@@ -66,6 +79,8 @@ class World:
     all_cases: set[int]
     adviser_tasks: set[int]
     school_a_tasks: set[int]
+    document_a: int  # a letter on case_a
+    import_id: int  # an attendance file imported by an adviser
 
 
 def build_world(app: Any, client: Any) -> World:
@@ -76,6 +91,7 @@ def build_world(app: Any, client: Any) -> World:
     deploy_school_lane_variant(app)
     a3, a4 = (open_case(client, adviser)["case_id"] for _ in range(2))
     tasks = {c: case_task(client, adviser, c)["id"] for c in (a1, a2, b1, a3, a4)}
+    document_a, import_id = _letter_and_import(app, client, adviser, a1)
     return World(
         case_a=a1,
         adviser_task=tasks[a1],
@@ -86,7 +102,26 @@ def build_world(app: Any, client: Any) -> World:
         all_cases={a1, a2, b1, a3, a4},
         adviser_tasks={tasks[a1], tasks[a2], tasks[b1]},
         school_a_tasks={tasks[a3], tasks[a4]},
+        document_a=document_a,
+        import_id=import_id,
     )
+
+
+def _letter_and_import(app: Any, client: Any, adviser: dict[str, Any], case_id: int):
+    reference = client.get(f"/api/v1/cases/{case_id}", headers=auth(adviser)).json["reference"]
+    with app.app_context(), transaction():
+        letter = service_tasks.call(
+            "letters.generate",
+            {"template": "D4", "case_reference": reference, "recipients": ["A"], "data": {}},
+        )
+    upload = client.post(
+        "/api/v1/attendance/imports",
+        data={"file": (io.BytesIO(b"urn,upn,date,session,code\n"), "empty.csv")},
+        headers=auth(adviser),
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 202, upload.json
+    return letter["documents"][0]["id"], upload.json["id"]
 
 
 def actor_headers(app: Any, role: str) -> dict[str, str]:
@@ -127,7 +162,26 @@ ROUTES: dict[str, tuple[str, str, Any]] = {
     "list_versions": ("GET", "/process-models/{model}/versions", None),
     # school B's row for school A's pupil is a row error inside a 200, not a refusal
     "import_marks": ("POST", "/attendance", {"marks": [MARK_AT_A]}),
+    # a JSON body instead of a CSV upload: 422 means "allowed, but send a file"
+    "create_import": ("POST", "/attendance/imports", {}),
+    "list_imports": ("GET", "/attendance/imports", None),
+    "get_import": ("GET", "/attendance/imports/{import_id}", None),
+    "get_document": ("GET", "/documents/{document_a}", None),
+    # the letter itself (its HTML until the worker has made the PDF)
+    "download_document": ("GET", "/documents/{document_a}/download", None),
+    "list_letter_templates": ("GET", "/letter-templates", None),
+    "get_letter_template": ("GET", "/letter-templates/{template}", None),
+    "get_letter_template_version": ("GET", "/letter-templates/{template}/versions/{version}", None),
+    # an unknown placeholder: 422 means "allowed, but the template is refused" (nothing saved)
+    "save_letter_template": (
+        "PUT",
+        "/letter-templates/{template}",
+        {"content": "{{ data.nope }}"},
+    ),
 }
+
+#: routes whose successful response is a file, not JSON
+FILE_ROUTES = {"download_document"}
 
 
 def call_routes(client: Any, world: World, headers: dict[str, str]) -> dict[str, int]:
@@ -135,10 +189,11 @@ def call_routes(client: Any, world: World, headers: dict[str, str]) -> dict[str,
     statuses = {}
     for name, (method, template, body) in ROUTES.items():
         path = "/api/v1" + template.format(
-            form="notification", model="attendance_case", **vars(world)
+            form="notification", model="attendance_case", template="D4", version=1, **vars(world)
         )
         response = client.open(path, method=method, json=body, headers=headers)
-        assert response.is_json, (name, response.data[:200])
+        ok_file = name in FILE_ROUTES and response.status_code == 200
+        assert response.is_json or ok_file, (name, response.data[:200])
         statuses[name] = response.status_code
     return statuses
 
