@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, utcnow
 
@@ -26,9 +26,9 @@ class ProcessModelVersion(Base):
     #: sha256 over every file's name and content
     content_hash: Mapped[str] = mapped_column(String(64))
     #: file name -> text, BPMN/DMN plus a snapshot of each form the model uses (forms/<key>...)
-    files: Mapped[dict[str, str]] = deferred(mapped_column(JSON))
+    files: Mapped[dict[str, str]] = mapped_column(JSON, deferred=True)
     #: the serialized SpiffWorkflow specs, kept once here instead of in every case
-    spec: Mapped[dict[str, Any]] = deferred(mapped_column(JSON))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -185,7 +185,7 @@ def test_process_owners_may_not_see_the_inbox_or_cases(app, world):
     assert owner.get(f"/cases/{world['cases'][0]['case_id']}").status_code == 404
     assert owner.get(f"/tasks/{world['tasks'][0]}").status_code == 404
     home = text(owner.get("/"))
-    assert "pathway models deploy" in home and "ATT-" not in home
+    assert "process model studio" in home and "ATT-" not in home
 
 
 def test_the_cases_list_searches_by_reference_pupil_and_stage(app, world):
