@@ -5,6 +5,7 @@ does it).
 """
 
 from app.attendance.models import (
+    AttendanceImport,
     AttendanceMark,
     AttendanceMarkChange,
     PenaltyNotice,
@@ -22,6 +23,7 @@ from app.attendance.services import (
 
 __all__ = [
     "MAX_MARKS",
+    "AttendanceImport",
     "AttendanceMark",
     "AttendanceMarkChange",
     "PenaltyNotice",

@@ -221,11 +221,14 @@ def _record_file(document_id: int, stored: dict[str, Any], status: str, error: s
         setattr(document, key, value)
     document.file_status, document.file_error = status, error
     document.rendered_at = utcnow()
+    letter = f"Letter {document.template} (document {document.id})"
+    if status == "ready":
+        summary = f"{letter} stored as {'PDF' if document.pdf_path else 'DOCX'}"
+    else:
+        summary = f"{letter} could not be made: {error}"
     record_event(
         "document_rendered" if status == "ready" else "document_render_failed",
-        f"Letter {document.template} (document {document.id}) "
-        + ("stored as " + ("PDF" if document.pdf_path else "DOCX") if status == "ready" else "")
-        + (f"could not be made: {error}" if error else ""),
+        summary,
         case_id=document.case_id,
         detail={"document_id": document.id, **stored, "error": error},
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from sqlalchemy.exc import IntegrityError
 
 from app.config import load_config
 from app.tasks import AppTask
@@ -43,12 +44,32 @@ def _make_sqlite_folder(url: str) -> None:
         Path(database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _tolerate_concurrent_queue_creation(channel_cls: Any) -> None:
+    """Let two processes declare the same new queue at once (a worker starting while a web
+    request publishes): kombu checks, then inserts, and only retries on OperationalError, so the
+    loser of that race died with an IntegrityError.  Now it rolls back and finds the winner's."""
+    original = channel_cls._get_or_create
+    if getattr(original, "tolerates_races", False):
+        return
+
+    def get_or_create(self: Any, queue: str) -> Any:
+        try:
+            return original(self, queue)
+        except IntegrityError:
+            self.session.rollback()
+            return original(self, queue)
+
+    get_or_create.tolerates_races = True  # type: ignore[attr-defined]
+    channel_cls._get_or_create = get_or_create
+
+
 def _prepare_embedded_broker(url: str) -> None:
     from kombu.transport import sqlalchemy as kombu_sqla
 
     # kombu hands broker_transport_options to create_engine(), so the polling interval can only
     # be set on the transport class (shared/tooling.md section 3).
     kombu_sqla.Transport.polling_interval = EMBEDDED_POLLING_SECONDS
+    _tolerate_concurrent_queue_creation(kombu_sqla.Channel)
     database = url.split("+", 1)[1]
     if database.startswith("sqlite:///"):
         # WAL is a property of the file: set once, every connection (web, worker, beat) uses it.
