@@ -293,6 +293,69 @@ def build_openapi() -> dict[str, Any]:
             }
         },
     )
+    _add_feature_paths(spec)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document
+
+
+def _simple(summary: str, *, body: str | None = None, status: str = "200") -> dict[str, Any]:
+    """One operation with a JSON response (and optionally a described JSON body)."""
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "responses": {status: _json({"type": "object"}), **_ERRORS},
+    }
+    if body:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object", "description": body}}},
+        }
+    return operation
+
+
+def _add_feature_paths(spec: APISpec) -> None:
+    """Attendance marks and imports, documents and letter templates."""
+    spec.path(
+        "/attendance",
+        operations={
+            "post": _simple(
+                "Upsert session marks; bad rows are reported by index while good rows land",
+                body='{"marks": [{"urn", "upn", "date", "session": "AM"|"PM", "code"}]} '
+                '-> {"inserted", "updated", "errors": [{"row", "message"}]}',
+            )
+        },
+    )
+    spec.path(
+        "/attendance/imports",
+        operations={
+            "get": _simple("Import history"),
+            "post": _simple("Upload a session-mark CSV (multipart)", status="202"),
+        },
+    )
+    spec.path(
+        "/attendance/imports/{id}",
+        parameters=[_path_id("id")],
+        operations={"get": _simple("An import's progress, counts and row errors")},
+    )
+    spec.path(
+        "/documents/{id}",
+        parameters=[_path_id("id")],
+        operations={"get": _simple("A letter's metadata (template version, data hash, file)")},
+    )
+    spec.path(
+        "/documents/{id}/download",
+        parameters=[_path_id("id")],
+        operations={"get": _simple("The letter as PDF (or DOCX/HTML when no PDF exists)")},
+    )
+    spec.path("/letter-templates", operations={"get": _simple("Letter templates")})
+    spec.path(
+        "/letter-templates/{name}",
+        parameters=[_path_id("name", "string")],
+        operations={
+            "get": _simple("A template's current version"),
+            "put": _simple(
+                "Save a new version (placeholders checked; unknown ones are a 422)",
+                body='{"content": "..."}',
+            ),
+        },
+    )
