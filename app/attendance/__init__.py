@@ -19,6 +19,7 @@ from app.attendance.services import (
     load_default_calendar,
     national_threshold,
     pupil_figures,
+    register_prefill,
 )
 
 __all__ = [
@@ -35,5 +36,6 @@ __all__ = [
     "national_threshold",
     "notice_history",
     "pupil_figures",
+    "register_prefill",
     "update_notice",
 ]

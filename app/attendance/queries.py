@@ -45,6 +45,21 @@ def list_pupil_marks(upn: str, date_from: date, date_to: date) -> list[Mark]:
     return [(row.date, row.session, row.code) for row in current_session().execute(stmt)]
 
 
+def list_school_pupil_marks(urn: str, upn: str, date_from: date, date_to: date) -> list[Mark]:
+    """The pupil's marks recorded by one school between two dates inclusive."""
+    stmt = (
+        select(AttendanceMark.date, AttendanceMark.session, AttendanceMark.code)
+        .where(
+            AttendanceMark.upn == upn,
+            AttendanceMark.urn == urn,
+            AttendanceMark.date >= date_from,
+            AttendanceMark.date <= date_to,
+        )
+        .order_by(AttendanceMark.date, AttendanceMark.session)
+    )
+    return [(row.date, row.session, row.code) for row in current_session().execute(stmt)]
+
+
 def get_mark_states(
     keys: Iterable[tuple[str, date, str]],
 ) -> dict[tuple[str, date, str], tuple[int, str, str]]:

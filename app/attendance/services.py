@@ -299,6 +299,29 @@ def pupil_figures(*, upn: str, date_from: date, date_to: date) -> dict[str, Any]
     }
 
 
+def register_prefill(*, urn: str, upn: str, today: date) -> dict[str, Any] | None:
+    """The intake form's attendance section from the school's own register, this academic year.
+
+    Only marks recorded by this school count (a school never sees another school's register);
+    None when the school holds no marks for the pupil.
+    """
+    year_start = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    marks = queries.list_school_pupil_marks(urn, upn, year_start, today)
+    if not marks:
+        return None
+    figures = arithmetic.calculate_figures(marks)
+    return {
+        "period_from": min(d for d, _s, _c in marks).isoformat(),
+        "period_to": max(d for d, _s, _c in marks).isoformat(),
+        "possible_sessions": figures["possible"],
+        "attended_sessions": figures["present"],
+        "authorised_absences": figures["authorised"],
+        "unauthorised_absences": figures["unauthorised"],
+        "late_before_close": figures["late_before_close"],
+        "late_after_close": figures["late_after_close"],
+    }
+
+
 def national_threshold(*, upn: str, urn: str | None, as_of: date) -> dict[str, Any]:
     """Unauthorised sessions (G, N, O, U) in the last 10 school weeks of the school's calendar."""
     school_calendar, source = queries.get_school_calendar(urn)

@@ -6,9 +6,12 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
+from app.attendance import register_prefill
 from app.cases import case_activity, get_case, list_cases, list_tasks, open_case
+from app.core.db import utcnow
 from app.core.errors import AppError, Conflict
 from app.core.web import reading, transaction
+from app.forms import is_valid_upn
 from app.process_models import latest_version, version_form
 from app.web import presenters
 from app.web.blueprint import bp
@@ -57,8 +60,15 @@ def _fixed_school(user: Any) -> dict[str, Any]:
     return {"school": school}
 
 
-def _starting_data(user: Any) -> dict[str, Any]:
-    return {**_fixed_school(user), "referrer": {"name": user.name, "email": user.email}}
+def _starting_data(user: Any, upn: str | None = None) -> dict[str, Any]:
+    data = {**_fixed_school(user), "referrer": {"name": user.name, "email": user.email}}
+    if upn and user.role == "school" and is_valid_upn(upn):
+        data["pupil"] = {"upn": upn}
+        with reading():
+            figures = register_prefill(urn=user.school_urn, upn=upn, today=utcnow().date())
+        if figures:
+            data["attendance"] = figures
+    return data
 
 
 @bp.route("/notify", methods=["GET", "POST"])
@@ -70,7 +80,8 @@ def notify() -> Any:
         draft = get_draft(user, draft_id, INTAKE_FORM) if draft_id else None
     readonly = frozenset({"school"}) if user.role == "school" else frozenset()
     if request.method == "GET":
-        data = {**draft.data, **_fixed_school(user)} if draft else _starting_data(user)
+        upn = (request.args.get("upn") or "").strip().upper() or None
+        data = {**draft.data, **_fixed_school(user)} if draft else _starting_data(user, upn)
         return _notify_page(form, data, {}, readonly, draft_id)
     post = read_post(form, request.form, base=_fixed_school(user), readonly=readonly)
     if post.action == "save":
