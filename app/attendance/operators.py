@@ -219,6 +219,18 @@ def _letter_data(data: Any) -> dict[str, Any]:
     return data
 
 
+def letter_case_fields(case: Any) -> dict[str, Any]:
+    """The ``case`` merge fields of a letter (see ``letters/contract.json``)."""
+    return {
+        "reference": case.reference,
+        "pupil_name": case.pupil_name,
+        "school_name": case.school.name if case.school else None,
+        "school_urn": case.school_urn,
+        "officer_name": case.adviser.name if case.adviser else None,
+        "officer_email": case.adviser.email if case.adviser else None,
+    }
+
+
 @service_task("letters.generate")
 def letters_generate(
     *, template: str, case_reference: str, recipients: list[str], data: dict[str, Any]
@@ -232,14 +244,7 @@ def letters_generate(
         documents = generate_letters(
             None,
             case_id=case.id,
-            case_fields={
-                "reference": case.reference,
-                "pupil_name": case.pupil_name,
-                "school_name": case.school.name if case.school else None,
-                "school_urn": case.school_urn,
-                "officer_name": case.adviser.name if case.adviser else None,
-                "officer_email": case.adviser.email if case.adviser else None,
-            },
+            case_fields=letter_case_fields(case),
             template=str(template),
             recipients=_recipient_names(recipients),
             data=_letter_data(data),

@@ -179,16 +179,21 @@ class TemplateMissing(LookupError):
     """No file and no stored version for a template name."""
 
 
-def render_html(letters_dir: Path, name: str, context: dict[str, Any]) -> RenderedHtml:
+def render_html(
+    letters_dir: Path, name: str, context: dict[str, Any], *, source: str | None = None
+) -> RenderedHtml:
     """Render the current version of an HTML letter in the sandbox (layouts resolved the same way).
 
-    ``TemplateMissing`` when there is no such template; ``jinja2.exceptions.SecurityError`` when
-    the template tries to leave the sandbox.
+    ``source`` renders that (unsaved) text as ``name`` instead, for a preview; it is then not in
+    ``used``.  ``TemplateMissing`` when there is no such template;
+    ``jinja2.exceptions.SecurityError`` when the template tries to leave the sandbox.
     """
     result = RenderedHtml("")
 
     def load(template_name: str) -> str:
         key = template_name.removesuffix(".html")
+        if source is not None and key == name:
+            return source
         version = result.used.get(key) or current_version(letters_dir, key)
         if version is None or version.format != "html":
             raise TemplateNotFound(template_name)

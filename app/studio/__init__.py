@@ -4,7 +4,7 @@ Pages live under ``/studio`` (process owners and admins); the editors are the ve
 and dmn-js bundles plus a small own properties panel (``app/static/studio``).
 """
 
-from app.studio import routes, routes_api, routes_cases
+from app.studio import routes, routes_api, routes_cases, routes_letters
 from app.studio.blueprint import bp
 from app.studio.models import CaseMigration
 from app.studio.replays import ReplayRow, case_history, replay_cases, report_csv
@@ -32,5 +32,6 @@ __all__ = [
     "routes",
     "routes_api",
     "routes_cases",
+    "routes_letters",
     "undo_migration",
 ]
