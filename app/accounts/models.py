@@ -22,6 +22,10 @@ class School(Base):
     name: Mapped[str] = mapped_column(String(200))
     #: LA number + establishment number (seven digits), when known
     laestab: Mapped[str | None] = mapped_column(String(7))
+    #: the service's link adviser for the school (holds its termly targeting support meetings)
+    link_adviser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", use_alter=True, name="fk_schools_link_adviser_id_users")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -42,7 +46,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    school: Mapped[School | None] = relationship(lazy="joined")
+    school: Mapped[School | None] = relationship(foreign_keys=[school_urn], lazy="joined")
 
     @property
     def label(self) -> str:

@@ -4,6 +4,12 @@ Importing :mod:`app.attendance.operators` registers the database-backed operator
 does it).
 """
 
+from app.attendance.cohort import (
+    PupilFigures,
+    academic_year_start,
+    band_classifier,
+    cohort_figures,
+)
 from app.attendance.models import (
     AttendanceImport,
     AttendanceMark,
@@ -28,8 +34,12 @@ __all__ = [
     "AttendanceMark",
     "AttendanceMarkChange",
     "PenaltyNotice",
+    "PupilFigures",
     "SchoolClosure",
     "SchoolTerm",
+    "academic_year_start",
+    "band_classifier",
+    "cohort_figures",
     "import_marks",
     "issue_notice",
     "load_default_calendar",

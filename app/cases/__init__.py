@@ -1,7 +1,7 @@
 """Cases: intake, lifecycle, the human-task projection and timers."""
 
 from app.cases.assignment import assign_task, unclaim_task
-from app.cases.models import Case, Task
+from app.cases.models import STATUTORY, Case, Task
 from app.cases.queries import (
     INBOX_TABS,
     CaseActivity,
@@ -27,10 +27,12 @@ from app.cases.services import (
     open_case,
     run_due_timers,
     send_message,
+    start_process,
 )
 
 __all__ = [
     "INBOX_TABS",
+    "STATUTORY",
     "Case",
     "CaseActivity",
     "InboxFilters",
@@ -55,5 +57,6 @@ __all__ = [
     "open_case",
     "run_due_timers",
     "send_message",
+    "start_process",
     "unclaim_task",
 ]

@@ -12,6 +12,9 @@ from app.accounts.models import School, User
 from app.core.db import Base, UTCDateTime, utcnow
 from app.process_models.models import ProcessModelVersion
 
+#: the kind of the statutory attendance case (the only kind case lists and KPIs count)
+STATUTORY = "case"
+
 
 class Case(Base):
     """A case: typed columns for queries plus the workflow state (without its spec)."""
@@ -23,6 +26,10 @@ class Case(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: which workflow this row runs: ``case`` (the statutory case), ``school_stage`` (a school's
+    #: graduated approach for one pupil) or ``tsm`` (a termly targeting support meeting); case
+    #: lists, KPIs and returns count ``case`` rows only (see STATUTORY)
+    kind: Mapped[str] = mapped_column(String(20), default="case", server_default="case", index=True)
     #: e.g. ATT-2026-000123 (year opened + id)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
     school_urn: Mapped[str] = mapped_column(ForeignKey("schools.urn"))

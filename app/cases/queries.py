@@ -12,7 +12,7 @@ from sqlalchemy.orm import defer
 from app.accounts import permissions
 from app.accounts.models import School, User
 from app.audit import AuditEvent
-from app.cases.models import Case, Task
+from app.cases.models import STATUTORY, Case, Task
 from app.core.db import utcnow
 from app.core.errors import NotFound
 from app.core.uow import current_session
@@ -46,7 +46,7 @@ def list_cases(
     per_page: int = 25,
 ) -> Page:
     """Cases the actor may see, newest first, filtered."""
-    stmt = permissions.scope_cases(select(Case), actor, Case)
+    stmt = permissions.scope_cases(select(Case), actor, Case).where(Case.kind == STATUTORY)
     if stage:
         stmt = stmt.where(Case.stage == stage)
     if status:
@@ -345,7 +345,9 @@ def _search_conditions(search: CaseSearch) -> list[Any]:
 
 def search_cases(actor: Any, search: CaseSearch, *, page: int = 1, per_page: int = 50) -> Page:
     """Cases the actor may see matching ``search``, newest first (workflow state not loaded)."""
-    stmt = permissions.scope_cases(select(Case), actor, Case).where(*_search_conditions(search))
+    stmt = permissions.scope_cases(select(Case), actor, Case).where(
+        Case.kind == STATUTORY, *_search_conditions(search)
+    )
     stmt = stmt.options(defer(Case.state), defer(Case.waiting_messages))
     return _paginate(stmt.order_by(Case.opened_at.desc(), Case.id.desc()), page, per_page)
 
@@ -384,7 +386,7 @@ def export_case_rows(actor: Any, search: CaseSearch) -> list[tuple[Any, ...]]:
         )
         .join(School, School.urn == Case.school_urn)
         .outerjoin(User, User.id == Case.adviser_id)
-        .where(*_search_conditions(search))
+        .where(Case.kind == STATUTORY, *_search_conditions(search))
         .order_by(Case.opened_at.desc(), Case.id.desc())
     )
     stmt = permissions.scope_cases(stmt, actor, Case)

@@ -7,6 +7,7 @@ gateway/DMN decision with what fired, timer fired, stage changed, case closed).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 import service_tasks
 from app.audit import record_event
-from app.cases.models import Case, Task
+from app.cases.models import STATUTORY, Case, Task
 from app.core.db import utcnow
 from app.core.errors import AppError
 from app.core.uow import current_session
@@ -23,6 +24,8 @@ from app.engine import EngineError, EngineResult, WorkflowEngine
 from app.process_models import version_spec
 
 _engine = WorkflowEngine(invoke_service=service_tasks.call)
+#: a stage name a non-statutory process may set (it fits ``cases.stage``)
+_STEP_NAME = re.compile(r"[a-z][a-z0-9_]{0,19}")
 
 
 class StepFailed(AppError):
@@ -129,7 +132,12 @@ def _decision_summary(decision: dict[str, Any]) -> str:
 
 
 def _set_stage(case: Case, stage: str, actor: Any) -> None:
-    if stage not in current_app.config["STAGES"]:
+    if case.kind == STATUTORY:
+        known = stage in current_app.config["STAGES"]
+    else:
+        # The school stage and targeting meetings name their own steps in their diagrams.
+        known = _STEP_NAME.fullmatch(stage) is not None
+    if not known:
         raise StepFailed(f"The diagram set an unknown stage '{stage}'.")
     if stage == case.stage:
         return
@@ -182,6 +190,9 @@ def _sync_tasks(case: Case, result: EngineResult, now: datetime) -> None:
             due_at=now + timedelta(days=view.due_days) if view.due_days else None,
             data=dict(view.data),
         )
+        if case.kind != STATUTORY and task.role == "adviser" and case.adviser_id is not None:
+            # A school's link adviser owns its targeting meetings: their tasks go straight to them.
+            task.assignee_id = case.adviser_id
         session.add(task)
         session.flush()
         record_event(

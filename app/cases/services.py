@@ -95,6 +95,65 @@ def open_case(actor: Any, *, data: Any) -> Case:
     return case
 
 
+def start_process(
+    actor: Any,
+    *,
+    kind: str,
+    model_id: str,
+    school_urn: str,
+    reference: str,
+    seed: dict[str, Any],
+    subject_upn: str = "",
+    subject_name: str = "",
+    adviser_id: int | None = None,
+    started: str = "Process started",
+) -> Case:
+    """Start a workflow that is not a statutory case (a school stage, a targeting meeting).
+
+    It runs on the latest deployed version of ``model_id`` like a case does: same task
+    projection, timers, messages, audit and scoping by school.  ``reference`` may contain
+    ``{id}``, filled in once the row has one; the row id and reference are seeded into the data
+    as ``process``.  Raises ``Conflict`` when the model is not deployed.
+    """
+    version = latest_version(model_id)
+    if version is None:
+        raise Conflict(f"The process model '{model_id}' has not been deployed yet.")
+    session = current_session()
+    now = utcnow()
+    process = Case(
+        kind=kind,
+        school_urn=school_urn,
+        pupil_upn=subject_upn,
+        pupil_name=subject_name,
+        stage="started",
+        status="open",
+        opened_at=now,
+        opened_by_id=getattr(actor, "id", None),
+        adviser_id=adviser_id,
+        model_version_id=version.id,
+        model_version=version,
+        state="{}",
+        serializer_version="",
+    )
+    session.add(process)
+    session.flush()
+    process.reference = reference.format(id=process.id)
+    record_event(
+        "case_started",
+        f"{started}: {process.reference} on {version.model_id} v{version.version}",
+        case_id=process.id,
+        actor=actor,
+        detail={"kind": kind, "model_id": version.model_id, "model_version": version.version},
+    )
+    data = {
+        **seed,
+        "process": {"id": process.id, "reference": process.reference, "school_urn": school_urn},
+    }
+    runner.start(process, data, actor, now=now)
+    session.flush()
+    return process
+
+
 def send_message(
     actor: Any,
     *,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.cases import Case
+from app.cases import STATUTORY, Case
 from app.dashboard.models import CaseFlags
 
 #: pupil group -> (label, the notification flags (F1 ``flags``) that put a pupil in it)
@@ -103,8 +103,12 @@ def group_case_ids(group: str) -> Any:
 
 
 def case_conditions(filters: Filters) -> list[ColumnElement[bool]]:
-    """WHERE conditions on ``Case`` for school, adviser, stage and pupil group."""
-    conditions: list[ColumnElement[bool]] = []
+    """WHERE conditions on ``Case`` for school, adviser, stage and pupil group.
+
+    Only statutory cases count: a school's own graduated-approach process and the termly
+    targeting meetings run on the same table but are not cases of the service.
+    """
+    conditions: list[ColumnElement[bool]] = [Case.kind == STATUTORY]
     if filters.school:
         conditions.append(Case.school_urn == filters.school)
     if filters.adviser == UNALLOCATED:

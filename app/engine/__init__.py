@@ -7,6 +7,7 @@ returns plain dataclasses.
 
 from app.engine.checks import timer_expression_problem
 from app.engine.clock import engine_clock
+from app.engine.decisions import DecisionFailed, DecisionNotFound, evaluate_decision
 from app.engine.diffing import Change, VersionDiff, diff_versions
 from app.engine.migration import (
     AS_IS,
@@ -54,6 +55,8 @@ __all__ = [
     "MAPPED",
     "SERIALIZER_VERSION",
     "Change",
+    "DecisionFailed",
+    "DecisionNotFound",
     "EngineError",
     "EngineResult",
     "HumanTaskView",
@@ -79,6 +82,7 @@ __all__ = [
     "content_hash",
     "diff_versions",
     "engine_clock",
+    "evaluate_decision",
     "migrate_case",
     "plan_migration",
     "replay_case",

@@ -38,8 +38,12 @@ from app.process_models.models import ProcessModelVersion
 FORMS_PREFIX = "forms/"
 
 
-#: what the application seeds into every new case's data (see cases.services.open_case)
-SEEDED_DATA = frozenset({"notification", "case"})
+#: what the application seeds into a new workflow's data: a case's notification and row
+#: (cases.services.open_case); a school stage's or targeting meeting's ``process`` row and the
+#: ``pupil``/``school``/``parents``/``term``/``watch_list`` their starters pass (start_process)
+SEEDED_DATA = frozenset(
+    {"notification", "case", "process", "pupil", "school", "parents", "term", "watch_list"}
+)
 
 
 def build_catalog(forms_dir: Path, form_texts: Mapping[str, str] | None = None) -> ModelCatalog:

@@ -1,0 +1,1 @@
+"""The council's attendance delivery plan: objectives, actions, RAG status and its history."""

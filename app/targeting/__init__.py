@@ -1,0 +1,1 @@
+"""Termly targeting support meetings: one process per school per term."""
