@@ -45,6 +45,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "Riverside County Council"),
         #: the process model a notification starts
         "CASE_PROCESS_MODEL": os.environ.get("CASE_PROCESS_MODEL", "attendance_case"),
+        "SCHOOL_STAGE_MODEL": os.environ.get("SCHOOL_STAGE_MODEL", "school_stage"),
+        "TSM_MODEL": os.environ.get("TSM_MODEL", "targeting_meeting"),
         #: BPMN lane name (lower case) -> role that works tasks in that lane
         "LANE_ROLES": {
             "school": "school",

@@ -19,8 +19,9 @@ def register_api(app: Flask) -> None:
     from app.cases.routes import bp as cases_bp
     from app.extensions import csrf
     from app.process_models.routes import bp as models_bp
+    from app.school_stage.routes import bp as school_stage_bp
 
-    for bp in (meta_bp, cases_bp, models_bp, attendance_bp):
+    for bp in (meta_bp, cases_bp, models_bp, attendance_bp, school_stage_bp):
         csrf.exempt(bp)  # API calls are checked in app.api.auth (bearer token or CSRF header)
         app.register_blueprint(bp, url_prefix=API_PREFIX)
 

@@ -347,6 +347,7 @@ def _add_feature_paths(spec: APISpec) -> None:
         parameters=[_path_id("id")],
         operations={"get": _simple("The letter as PDF (or DOCX/HTML when no PDF exists)")},
     )
+    _add_school_stage_paths(spec)
     spec.path("/letter-templates", operations={"get": _simple("Letter templates")})
     spec.path(
         "/letter-templates/{name}",
@@ -357,5 +358,35 @@ def _add_feature_paths(spec: APISpec) -> None:
                 "Save a new version (placeholders checked; unknown ones are a 422)",
                 body='{"content": "..."}',
             ),
+        },
+    )
+
+
+def _add_school_stage_paths(spec: APISpec) -> None:
+    """The school stage (graduated approach) a school runs before it notifies the service."""
+    spec.path(
+        "/school-stages",
+        operations={
+            "get": _simple("School stages the caller may see (?status=open|closed)"),
+            "post": _simple(
+                "Start the school stage for a pupil (schools: their own; staff: give school_urn)",
+                body='{"pupil": {"upn", "forenames", "surname", "date_of_birth", "year_group", '
+                '"address", "postcode"}, "parents": [{"full_name", "relationship"}], "school_urn"}',
+                status="201",
+            ),
+        },
+    )
+    spec.path(
+        "/school-stages/{id}",
+        parameters=[_path_id("id")],
+        operations={"get": _simple("A school stage: step, status, outcome and dated evidence")},
+    )
+    spec.path(
+        "/school-stages/{id}/notification",
+        parameters=[_path_id("id")],
+        operations={
+            "get": _simple(
+                "The notification a referring stage pre-fills (409 until the review refers)"
+            )
         },
     )

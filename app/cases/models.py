@@ -52,6 +52,9 @@ class Case(Base):
     serializer_version: Mapped[str] = mapped_column(String(20))
     #: message names the workflow waits for (e.g. pupil_left_roll), for routing inbound events
     waiting_messages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: what a finished non-statutory process handed back (its ``process_result`` data, e.g. a
+    #: school stage's referral evidence); None for cases and unfinished processes
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: the last engine failure (a script refused by the sandbox, a failing service)
     last_error: Mapped[str | None] = mapped_column(String(600))
     #: optimistic-lock counter: a write based on a stale copy fails (HTTP 409)

@@ -119,6 +119,9 @@ def apply(case: Case, result: EngineResult, actor: Any, now: datetime | None = N
     for stage in result.stage_changes:
         _set_stage(case, stage, actor)
     _sync_tasks(case, result, now or utcnow())
+    if result.completed and case.kind != STATUTORY:
+        outcome = result.data.get("process_result")
+        case.result = dict(outcome) if isinstance(outcome, dict) else None
     if result.completed and case.status != "closed":
         _close(case, result, actor, now or utcnow())
 

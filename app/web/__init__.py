@@ -14,6 +14,7 @@ from app.web import (  # noqa: F401  (importing the modules registers their view
     inbox_routes,
     portal_routes,
     routes,
+    school_stage_routes,
     session,
     task_routes,
 )

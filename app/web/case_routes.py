@@ -34,6 +34,8 @@ from app.web.session import STAFF, require_role, require_user
 INTAKE_FORM = "notification"
 #: the documents feature serves letters (scoped to the case's readers) at this API path
 DOCUMENT_DOWNLOAD = "/api/v1/documents/{id}/download"
+#: the kind of a school-stage workflow row (see app.school_stage)
+SCHOOL_STAGE = "school_stage"
 CHART_WEEKS = 26
 
 
@@ -129,7 +131,12 @@ def _case_page(user: Any, case_id: int, errors: list[tuple[str, str]], status: i
 
 @bp.get("/cases/<int:case_id>")
 def case(case_id: int) -> Any:
-    return _case_page(require_user(), case_id, [])
+    user = require_user()
+    with reading():
+        kind = get_case(user, case_id).kind
+    if kind == SCHOOL_STAGE:  # a school's own process has its own page
+        return redirect(url_for("web.school_stage", stage_id=case_id))
+    return _case_page(user, case_id, [])
 
 
 @bp.post("/cases/<int:case_id>/attachments")

@@ -13,6 +13,7 @@ from app.core.errors import AppError, Conflict
 from app.core.web import reading, transaction
 from app.forms import is_valid_upn
 from app.process_models import latest_version, version_form
+from app.school_stage import list_school_stages, notification_prefill, suggested_pupils
 from app.web import presenters
 from app.web.blueprint import bp
 from app.web.form_pages import FormPost, form_view, read_post
@@ -32,6 +33,8 @@ def school_home(user: Any) -> Any:
         activity = case_activity([c.id for c in cases.items])
         tasks = list_tasks(user, per_page=50)
         drafts = list_drafts(user, INTAKE_FORM)
+        suggestions = suggested_pupils(user, today=utcnow().date())
+        stages = list_school_stages(user)
     statuses = {c.id: presenters.school_status(c, activity.get(c.id)) for c in cases.items}
     return render_template(
         "web/school_home.html",
@@ -39,6 +42,10 @@ def school_home(user: Any) -> Any:
         statuses=statuses,
         tasks=tasks,
         drafts=drafts,
+        suggestions=suggestions,
+        stages=[
+            s for s in stages if s.status == "open" or (s.result or {}).get("outcome") == "refer"
+        ],
         pages=max(1, -(-cases.total // cases.per_page)),
     )
 
@@ -71,6 +78,14 @@ def _starting_data(user: Any, upn: str | None = None) -> dict[str, Any]:
     return data
 
 
+def _from_school_stage(user: Any, stage_id: int) -> dict[str, Any]:
+    """The notification a referring school stage fills in, with the school and the referrer."""
+    with reading():
+        prefill = notification_prefill(user, stage_id, today=utcnow().date())
+    referrer = {"name": user.name, "email": user.email}
+    return {**prefill, **_fixed_school(user), "referrer": referrer}
+
+
 @bp.route("/notify", methods=["GET", "POST"])
 def notify() -> Any:
     user = require_role(*NOTIFIERS)
@@ -81,7 +96,13 @@ def notify() -> Any:
     readonly = frozenset({"school"}) if user.role == "school" else frozenset()
     if request.method == "GET":
         upn = (request.args.get("upn") or "").strip().upper() or None
-        data = {**draft.data, **_fixed_school(user)} if draft else _starting_data(user, upn)
+        stage_id = request.args.get("school_stage", type=int)
+        if draft:
+            data = {**draft.data, **_fixed_school(user)}
+        elif stage_id:
+            data = _from_school_stage(user, stage_id)
+        else:
+            data = _starting_data(user, upn)
         return _notify_page(form, data, {}, readonly, draft_id)
     post = read_post(form, request.form, base=_fixed_school(user), readonly=readonly)
     if post.action == "save":

@@ -10,7 +10,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 
 from app.accounts import permissions
-from app.cases import case_notification, complete_task, get_task, list_assignees
+from app.cases import STATUTORY, case_notification, complete_task, get_task, list_assignees
 from app.core.errors import AppError, Conflict, NotFound
 from app.core.web import reading, transaction
 from app.forms import FormError
@@ -74,7 +74,7 @@ def task(task_id: int) -> Any:
                 data=post.data if post else {},
                 expected_version=request.form.get("expected_version", type=int),
             )
-            stage = done.case.stage
+            stage, statutory = done.case.stage, done.case.kind == STATUTORY
     except Conflict as exc:
         return _conflict(task, exc.message)
     except AppError as exc:  # Invalid, or a step the pathway refused (StepFailed): both 422
@@ -82,9 +82,8 @@ def task(task_id: int) -> Any:
             raise
         errors = getattr(exc, "errors", None) or {"_root": [exc.message]}
         return _page(context, user, post.data if post else {}, errors, 422)
-    flash(
-        f"“{task.title}” is complete. The case is now at the {stage_label(stage)} stage.", "success"
-    )
+    where = f" The case is now at the {stage_label(stage)} stage." if statutory else ""
+    flash(f"“{task.title}” is complete.{where}", "success")
     return redirect(url_for("web.case", case_id=task.case_id))
 
 

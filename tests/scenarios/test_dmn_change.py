@@ -207,6 +207,10 @@ def test_changing_the_persistent_absence_row_changes_the_triage_suggestion(
     assert case["model"]["version"] == 2
     made = [e for e in case["timeline"] if e["event_type"] == "decision_made"]
     rows = {e["detail"]["element_id"]: [r["row"] for r in e["detail"]["rules"]] for e in made}
-    assert rows == {"classify_band": [3], "suggest_triage_outcome": [8]}
+    assert rows == {
+        "check_school_evidence": [],
+        "classify_band": [3],
+        "suggest_triage_outcome": [8],
+    }
     # the first case stays on version 1 and keeps its suggestion
     assert get_case(client, world.adviser, first)["model"]["version"] == 1

@@ -11,10 +11,11 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import auth, deploy_default, valid_notification
+from factories import auth, deploy_default, deploy_files, valid_notification
 from factories_api import (
     VALID_TRIAGE,
     api_user,
@@ -25,7 +26,9 @@ from factories_api import (
 
 import service_tasks
 from app.core.web import transaction
+from app.forms import make_upn
 
+ROOT = Path(__file__).parents[2]
 ROLES = ("anonymous", "school_a", "school_b", "adviser", "manager", "process_owner", "admin")
 A, B = "100001", "100002"
 
@@ -57,6 +60,10 @@ list_letter_templates        401  403      403      200     200     200     200
 get_letter_template          401  403      403      200     200     200     200
 get_letter_template_version  401  403      403      200     200     200     200
 save_letter_template         401  403      403      403     403     422     422
+start_school_stage           401  201      201      201     403     403     201
+list_school_stages           401  200      200      200     200     200     200
+get_school_stage             401  200      404      200     200     404     200
+school_stage_notification    401  409      404      409     409     404     409
 """
 
 #: route -> role -> expected HTTP status
@@ -81,6 +88,7 @@ class World:
     school_a_tasks: set[int]
     document_a: int  # a letter on case_a
     import_id: int  # an attendance file imported by an adviser
+    stage_a: int = 0  # a school stage at school A (not referred yet)
 
 
 def build_world(app: Any, client: Any) -> World:
@@ -92,6 +100,16 @@ def build_world(app: Any, client: Any) -> World:
     a3, a4 = (open_case(client, adviser)["case_id"] for _ in range(2))
     tasks = {c: case_task(client, adviser, c)["id"] for c in (a1, a2, b1, a3, a4)}
     document_a, import_id = _letter_and_import(app, client, adviser, a1)
+    stage_model = ROOT / "bpmn" / "school_stage"
+    files = {p.name: p.read_bytes() for p in stage_model.iterdir() if p.suffix == ".bpmn"}
+    deploy_files(app, "school_stage", files, forms_dir=ROOT / "forms")
+    stage = client.post(
+        "/api/v1/school-stages",
+        json={**SCHOOL_STAGE, "pupil": {**SCHOOL_STAGE["pupil"], "upn": STAGE_UPNS[0]}},
+        headers=auth(adviser),
+    )
+    assert stage.status_code == 201, stage.json
+    stage_task = case_task(client, adviser, stage.json["id"])["id"]  # the school's first step
     return World(
         case_a=a1,
         adviser_task=tasks[a1],
@@ -101,9 +119,10 @@ def build_world(app: Any, client: Any) -> World:
         case_b=b1,
         all_cases={a1, a2, b1, a3, a4},
         adviser_tasks={tasks[a1], tasks[a2], tasks[b1]},
-        school_a_tasks={tasks[a3], tasks[a4]},
+        school_a_tasks={tasks[a3], tasks[a4], stage_task},
         document_a=document_a,
         import_id=import_id,
+        stage_a=stage.json["id"],
     )
 
 
@@ -132,6 +151,18 @@ def actor_headers(app: Any, role: str) -> dict[str, str]:
         return auth(api_user(app, "school", school=A if role == "school_a" else B))
     return auth(api_user(app, role))
 
+
+STAGE_UPNS = (make_upn(937, 2001, 20, 1), make_upn(937, 2001, 20, 2))
+SCHOOL_STAGE = {
+    "pupil": {
+        "upn": STAGE_UPNS[1],
+        "forenames": "Kit",
+        "surname": "Sample",
+        "date_of_birth": "2016-05-01",
+    },
+    "parents": [{"full_name": "Lee Sample", "relationship": "Carer"}],
+    "school_urn": A,
+}
 
 MARK_AT_A = {
     "urn": A,
@@ -178,6 +209,12 @@ ROUTES: dict[str, tuple[str, str, Any]] = {
         "/letter-templates/{template}",
         {"content": "{{ data.nope }}"},
     ),
+    # schools start it for their own pupils (school_urn is ignored for them)
+    "start_school_stage": ("POST", "/school-stages", SCHOOL_STAGE),
+    "list_school_stages": ("GET", "/school-stages", None),
+    "get_school_stage": ("GET", "/school-stages/{stage_a}", None),
+    # 409 means "allowed, but this stage has not referred the pupil"
+    "school_stage_notification": ("GET", "/school-stages/{stage_a}/notification", None),
 }
 
 #: routes whose successful response is a file, not JSON
