@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_api(app)
     from app.attendance import operators  # noqa: F401  (registers the database-backed operators)
+    from app.targeting import operators as _targeting  # noqa: F401  (targeting.watch_list)
 
     app.register_blueprint(web_bp)
     from app.studio import bp as studio_bp

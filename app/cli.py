@@ -121,6 +121,21 @@ def schools_create(urn: str, name: str, laestab: str | None) -> None:
 
 
 @main.group()
+def tsm() -> None:
+    """Termly targeting support meetings."""
+
+
+def _register_targeting() -> None:
+    from app.targeting.commands import link_adviser_command, open_command
+
+    tsm.add_command(open_command(_run))
+    schools.add_command(link_adviser_command(_run))
+
+
+_register_targeting()
+
+
+@main.group()
 def users() -> None:
     """Users."""
 

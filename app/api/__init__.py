@@ -20,8 +20,9 @@ def register_api(app: Flask) -> None:
     from app.extensions import csrf
     from app.process_models.routes import bp as models_bp
     from app.school_stage.routes import bp as school_stage_bp
+    from app.targeting.routes import bp as targeting_bp
 
-    for bp in (meta_bp, cases_bp, models_bp, attendance_bp, school_stage_bp):
+    for bp in (meta_bp, cases_bp, models_bp, attendance_bp, school_stage_bp, targeting_bp):
         csrf.exempt(bp)  # API calls are checked in app.api.auth (bearer token or CSRF header)
         app.register_blueprint(bp, url_prefix=API_PREFIX)
 

@@ -348,6 +348,7 @@ def _add_feature_paths(spec: APISpec) -> None:
         operations={"get": _simple("The letter as PDF (or DOCX/HTML when no PDF exists)")},
     )
     _add_school_stage_paths(spec)
+    _add_targeting_paths(spec)
     spec.path("/letter-templates", operations={"get": _simple("Letter templates")})
     spec.path(
         "/letter-templates/{name}",
@@ -388,5 +389,30 @@ def _add_school_stage_paths(spec: APISpec) -> None:
             "get": _simple(
                 "The notification a referring stage pre-fills (409 until the review refers)"
             )
+        },
+    )
+
+
+def _add_targeting_paths(spec: APISpec) -> None:
+    """Termly targeting support meetings and schools' link advisers."""
+    spec.path(
+        "/tsm",
+        operations={"get": _simple("Each school's meeting for ?term=autumn-2026 (default: now)")},
+    )
+    spec.path(
+        "/tsm/terms/{term}/open",
+        parameters=[_path_id("term", "string")],
+        operations={
+            "post": _simple(
+                "Open the term's meeting for every school without one (managers; idempotent)",
+                status="201",
+            )
+        },
+    )
+    spec.path(
+        "/schools/{urn}/link-adviser",
+        parameters=[_path_id("urn", "string")],
+        operations={
+            "put": _simple("Name the school's link adviser", body='{"adviser_id": 12 | null}')
         },
     )

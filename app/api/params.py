@@ -42,3 +42,19 @@ def page_body(page: Any, schema: Schema) -> dict[str, Any]:
         "per_page": page.per_page,
         "total": page.total,
     }
+
+
+def load_body(schema: Schema) -> dict[str, Any]:
+    """Load the request's JSON object with ``schema``, mapping errors to Invalid (422)."""
+    from flask import request
+
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid(
+            "Send a JSON object (Content-Type: application/json).",
+            {"_root": ["Send a JSON object"]},
+        )
+    try:
+        return dict(schema.load(body))
+    except ValidationError as exc:
+        raise Invalid("The request has errors.", _flatten(exc.messages)) from exc

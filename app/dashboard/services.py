@@ -28,6 +28,7 @@ from app.dashboard.filters import UNALLOCATED, Filters, case_conditions
 from app.dashboard.models import CaseFlags
 from app.dashboard.permissions import ensure_can_manage, ensure_can_view
 from app.process_models import latest_version
+from app.targeting import current_term, term_coverage
 
 #: cells starting with these are prefixed with ' in CSV exports (spreadsheet formula injection)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -79,6 +80,7 @@ def build_dashboard(actor: Any, filters: Filters, now: datetime | None = None) -
         "penalty_notices": outcomes.penalty_notices(filters),
         "attendance": outcomes.attendance_change(filters),
         "closures": outcomes.closures_by_reason(filters),
+        "tsm": term_coverage(current_term(now.date()), today=now.date()),
     }
 
 

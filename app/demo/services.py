@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from app.accounts import create_school, create_user
-from app.attendance import load_default_calendar
-from app.cases import Case, open_case
+from app.attendance import academic_year_start, import_marks, load_default_calendar
+from app.cases import STATUTORY, Case, open_case
+from app.core.db import utcnow
 from app.core.uow import current_session
 from app.forms import make_upn
 from app.process_models import latest_version
+from app.targeting import current_term, open_term_meetings, set_link_adviser
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -24,6 +27,7 @@ USERS = [
     ("school@riverside.example", "Priya Shah", "school", "100001"),
     ("school@hillcrest.example", "Tom Baker", "school", "100002"),
     ("adviser@council.example", "Alex Morgan", "adviser", None),
+    ("link.adviser@council.example", "Robin Hale", "adviser", None),
     ("manager@council.example", "Jordan Lee", "manager", None),
     ("owner@council.example", "Sam Patel", "process_owner", None),
     ("admin@council.example", "Chris Admin", "admin", None),
@@ -99,17 +103,63 @@ def load_demo(*, with_cases: bool = True) -> dict[str, int]:
     if (
         with_cases
         and deployed
-        and not current_session().scalar(select(func.count()).select_from(Case))
+        and not current_session().scalar(
+            select(func.count()).select_from(Case).where(Case.kind == STATUTORY)
+        )
     ):
         for urn, forenames, surname, serial, possible, attended in PUPILS:
             school = next(n for u, n, _l in SCHOOLS if u == urn)
             data = _notification(urn, school, forenames, surname, serial, possible, attended)
             open_case(users["adviser@council.example"], data=data)
             created += 1
+    meetings = _school_stage_and_meetings(users)
     return {
         "schools": len(SCHOOLS),
         "users": len(USERS),
         "cases": created,
         "term_dates": calendar["terms"],
         "bank_holidays": calendar["closures"],
+        "meetings": meetings,
     }
+
+
+#: demo pupils with register marks only (no case yet): (UPN serial, sessions present, absent)
+REGISTER_PUPILS = [(11, 80, 10), (12, 40, 50), (13, 95, 3)]
+
+
+def _school_stage_and_meetings(users: dict[str, Any]) -> int:
+    """Link advisers, this year's marks for a few Riverside pupils (so the school's home page
+    suggests them for the school stage) and this term's targeting meetings; returns how many
+    meetings were opened now."""
+    adviser = users["adviser@council.example"]
+    for urn, _name, _laestab in SCHOOLS:  # the link adviser holds the targeting meetings
+        set_link_adviser(None, urn=urn, adviser_id=users["link.adviser@council.example"].id)
+    today = utcnow().date()
+    days = [d for d in _weekdays(academic_year_start(today), today) if d < today][-60:]
+    marks = []
+    for serial, present, absent in REGISTER_PUPILS:
+        upn = make_upn(937, 2001, 20, serial)
+        codes = (["/"] * present + ["O"] * absent)[: 2 * len(days)]
+        marks += [
+            {
+                "urn": "100001",
+                "upn": upn,
+                "date": days[i // 2].isoformat(),
+                "session": ("AM", "PM")[i % 2],
+                "code": code,
+            }
+            for i, code in enumerate(codes)
+        ]
+    if marks:
+        import_marks(adviser, marks=marks)
+    if latest_version(current_app.config["TSM_MODEL"]) is None:
+        return 0
+    return len(open_term_meetings(None, term=current_term(today)))
+
+
+def _weekdays(start: date, end: date) -> list[date]:
+    return [
+        start + timedelta(days=n)
+        for n in range((end - start).days + 1)
+        if (start + timedelta(days=n)).weekday() < 5
+    ]

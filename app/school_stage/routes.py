@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, request
-from marshmallow import ValidationError
 
 from app.api import json_response
 from app.api.auth import current_actor
-from app.api.params import load_args
+from app.api.params import load_args, load_body
 from app.core.db import utcnow
-from app.core.errors import Invalid
 from app.core.web import reading, transaction
 from app.school_stage import queries, services
 from app.school_stage.schemas import SchoolStageSchema, SchoolStageStartSchema, StageListArgs
@@ -19,33 +17,11 @@ from app.school_stage.schemas import SchoolStageSchema, SchoolStageStartSchema, 
 bp = Blueprint("school_stage_api", __name__)
 
 
-def _load_body(schema: Any) -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid(
-            "Send a JSON object (Content-Type: application/json).",
-            {"_root": ["Send a JSON object"]},
-        )
-    try:
-        return dict(schema.load(body))
-    except ValidationError as exc:
-        raise Invalid("The request has errors.", _flatten(exc.messages)) from exc
-
-
-def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    if not isinstance(messages, dict):
-        return {prefix or "_root": [str(m) for m in messages]}
-    out: dict[str, list[str]] = {}
-    for key, value in messages.items():
-        out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    return out
-
-
 @bp.post("/school-stages")
 def start_stage() -> Any:
     with transaction():
         actor = current_actor()
-        body = _load_body(SchoolStageStartSchema())
+        body = load_body(SchoolStageStartSchema())
         stage = services.start_school_stage(
             actor, pupil=body["pupil"], parents=body["parents"], school_urn=body["school_urn"]
         )

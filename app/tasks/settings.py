@@ -24,10 +24,14 @@ EMBEDDED_POLLING_SECONDS = 0.2
 PURGE_SECONDS = 600.0
 #: documents whose render message was lost are queued again this often
 RENDER_SWEEP_SECONDS = 300.0
+#: how often beat opens the current term's targeting meetings (daily)
+TSM_SWEEP_SECONDS = 24 * 3600
+
 TASK_MODULES = (
     "app.cases.tasks",
     "app.documents.tasks",
     "app.attendance.tasks",
+    "app.targeting.tasks",
     "app.tasks.broker",
 )
 
@@ -87,6 +91,12 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, Any]:
             "task": "cases.fire_due_timers",
             "schedule": sweep,
             "options": {"expires": sweep},
+        },
+        # idempotent: opens the term's meeting for schools that have none yet
+        "open-term-meetings": {
+            "task": "targeting.open_term_meetings",
+            "schedule": TSM_SWEEP_SECONDS,
+            "options": {"expires": TSM_SWEEP_SECONDS},
         },
         "render-unrendered-documents": {
             "task": "documents.requeue_unrendered",

@@ -64,6 +64,9 @@ start_school_stage           401  201      201      201     403     403     201
 list_school_stages           401  200      200      200     200     200     200
 get_school_stage             401  200      404      200     200     404     200
 school_stage_notification    401  409      404      409     409     404     409
+open_term_meetings           401  403      403      403     201     403     201
+list_term_meetings           401  200      200      200     200     200     200
+set_link_adviser             401  403      403      403     200     403     200
 """
 
 #: route -> role -> expected HTTP status
@@ -89,6 +92,8 @@ class World:
     document_a: int  # a letter on case_a
     import_id: int  # an attendance file imported by an adviser
     stage_a: int = 0  # a school stage at school A (not referred yet)
+    term: str = "autumn-2026"  # the term whose targeting meetings are opened
+    urn_a: str = A
 
 
 def build_world(app: Any, client: Any) -> World:
@@ -100,9 +105,10 @@ def build_world(app: Any, client: Any) -> World:
     a3, a4 = (open_case(client, adviser)["case_id"] for _ in range(2))
     tasks = {c: case_task(client, adviser, c)["id"] for c in (a1, a2, b1, a3, a4)}
     document_a, import_id = _letter_and_import(app, client, adviser, a1)
-    stage_model = ROOT / "bpmn" / "school_stage"
-    files = {p.name: p.read_bytes() for p in stage_model.iterdir() if p.suffix == ".bpmn"}
-    deploy_files(app, "school_stage", files, forms_dir=ROOT / "forms")
+    for model in ("school_stage", "targeting_meeting"):
+        folder = ROOT / "bpmn" / model
+        files = {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix in (".bpmn", ".dmn")}
+        deploy_files(app, model, files, forms_dir=ROOT / "forms")
     stage = client.post(
         "/api/v1/school-stages",
         json={**SCHOOL_STAGE, "pupil": {**SCHOOL_STAGE["pupil"], "upn": STAGE_UPNS[0]}},
@@ -176,6 +182,9 @@ MARK_AT_A = {
 ROUTES: dict[str, tuple[str, str, Any]] = {
     "health": ("GET", "/health", None),
     "openapi": ("GET", "/openapi.json", None),
+    # called before any marks are imported: the spine's placeholder pathway has no band table
+    # for the watch list (tests/scenarios/test_targeting_meeting.py runs it on the real one)
+    "open_term_meetings": ("POST", "/tsm/terms/{term}/open", None),
     "notify": ("POST", "/notifications", valid_notification()),
     "list_cases": ("GET", "/cases", None),
     "get_case": ("GET", "/cases/{case_a}", None),
@@ -215,6 +224,8 @@ ROUTES: dict[str, tuple[str, str, Any]] = {
     "get_school_stage": ("GET", "/school-stages/{stage_a}", None),
     # 409 means "allowed, but this stage has not referred the pupil"
     "school_stage_notification": ("GET", "/school-stages/{stage_a}/notification", None),
+    "list_term_meetings": ("GET", "/tsm", None),
+    "set_link_adviser": ("PUT", "/schools/{urn_a}/link-adviser", {"adviser_id": None}),
 }
 
 #: routes whose successful response is a file, not JSON
