@@ -37,6 +37,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.dashboard import bp as dashboard_bp
 
     app.register_blueprint(dashboard_bp)
+    from app.delivery_plan.routes import bp as delivery_plan_bp
+
+    app.register_blueprint(delivery_plan_bp)
+    from app.reports.routes import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
     _quiet_loggers()
     return app
 

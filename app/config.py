@@ -47,6 +47,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "CASE_PROCESS_MODEL": os.environ.get("CASE_PROCESS_MODEL", "attendance_case"),
         "SCHOOL_STAGE_MODEL": os.environ.get("SCHOOL_STAGE_MODEL", "school_stage"),
         "TSM_MODEL": os.environ.get("TSM_MODEL", "targeting_meeting"),
+        #: a case with no task completed for this many days is shown as "stalled" (panel referral)
+        "PANEL_STALLED_DAYS": int(os.environ.get("PANEL_STALLED_DAYS", "28")),
         #: BPMN lane name (lower case) -> role that works tasks in that lane
         "LANE_ROLES": {
             "school": "school",

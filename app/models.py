@@ -14,6 +14,7 @@ from app.audit.models import AuditEvent
 from app.cases.models import Case, Task
 from app.core.db import Base
 from app.dashboard.models import CaseFlags
+from app.delivery_plan.models import PlanAction, PlanEnabler, PlanObjective, PlanStatusChange
 from app.documents.models import Document, LetterTemplateVersion
 from app.process_models.models import ProcessModelDraft, ProcessModelVersion
 from app.studio.models import CaseMigration
@@ -35,6 +36,10 @@ __all__ = [
     "FormDraft",
     "LetterTemplateVersion",
     "PenaltyNotice",
+    "PlanAction",
+    "PlanEnabler",
+    "PlanObjective",
+    "PlanStatusChange",
     "ProcessModelDraft",
     "ProcessModelVersion",
     "School",

@@ -103,7 +103,11 @@ def prosecutions(period: Filters) -> dict[str, int]:
 
 def statutory_return(year: int) -> dict[str, Any]:
     """Every figure of the return for academic year ``year``/``year + 1``."""
-    period = academic_year(year)
+    return {"year": year, **period_figures(academic_year(year))}
+
+
+def period_figures(period: Filters) -> dict[str, Any]:
+    """The return's figures for any period (the termly report uses a term)."""
     notices = penalty_notices_by_reason(period)
     flow = outcomes.stage_flow(period)
     triage: dict[str, int] = {}
@@ -117,7 +121,6 @@ def statutory_return(year: int) -> dict[str, Any]:
     eso = outcomes.decisions("enforcement_consider_eso", period)
     court = outcomes.decisions("legal_court_outcome", period, "court_result")
     return {
-        "year": year,
         "period": period,
         "notices": notices,
         "notice_totals": {

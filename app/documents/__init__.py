@@ -1,5 +1,6 @@
 """Documents: letters rendered from versioned council templates, stored as PDF/DOCX files."""
 
+from app.documents.files import html_to_pdf
 from app.documents.models import Document, LetterTemplateVersion
 from app.documents.queries import get_document, list_case_documents
 from app.documents.schemas import DocumentSchema
@@ -16,6 +17,7 @@ __all__ = [
     "LetterTemplateVersion",
     "generate_letters",
     "get_document",
+    "html_to_pdf",
     "list_case_documents",
     "render_document_file",
     "requeue_unrendered",

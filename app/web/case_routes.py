@@ -16,10 +16,19 @@ from app.attachments import (
     get_attachment,
     list_case_attachments,
 )
+from app.attendance import band_classifier
 from app.attendance.queries import list_pupil_marks
-from app.cases import case_notification, case_tasks, case_timeline, get_case, list_cases
+from app.cases import (
+    StepFailed,
+    case_notification,
+    case_tasks,
+    case_timeline,
+    get_case,
+    list_cases,
+    send_message,
+)
 from app.core.db import utcnow
-from app.core.errors import Invalid, NotFound
+from app.core.errors import Conflict, Invalid, NotFound
 from app.core.web import reading, transaction
 from app.documents import list_case_documents
 from app.forms import FormError
@@ -36,6 +45,8 @@ INTAKE_FORM = "notification"
 DOCUMENT_DOWNLOAD = "/api/v1/documents/{id}/download"
 #: the kind of a school-stage workflow row (see app.school_stage)
 SCHOOL_STAGE = "school_stage"
+#: the message that refers a case to a multi-agency panel (bpmn/attendance_case/panel.bpmn)
+PANEL_MESSAGE = "panel_referral"
 CHART_WEEKS = 26
 
 
@@ -120,7 +131,68 @@ def _case_context(user: Any, case_id: int) -> dict[str, Any]:
         "attachments": list_case_attachments(case.id),
         "timeline": presenters.timeline_entries(case_timeline(case, user), links),
         "can_attach": can_add_attachments(user),
+        "panel": _panel_referral(user, case, notification),
     }
+
+
+#: what a panel referral may give as its reason (the panel diagram checks it too)
+PANEL_REASONS = (
+    ("severe_absence", "Severe absence"),
+    ("stalled", "The pathway has stalled"),
+    ("children_missing_education", "Child may be missing education"),
+    ("other", "Another reason"),
+)
+
+
+def _panel_referral(user: Any, case: Any, notification: dict[str, Any]) -> dict[str, Any] | None:
+    """Whether the case can go to a multi-agency panel now, and why it is recommended."""
+    if user.role not in ("adviser", "manager", "admin") or case.status != "open":
+        return None
+    if PANEL_MESSAGE not in (case.waiting_messages or []):
+        return None
+    reasons = []
+    attendance = notification.get("attendance") or {}
+    possible = attendance.get("possible_sessions") or 0
+    if possible:
+        pct = round(100.0 * (attendance.get("attended_sessions") or 0) / possible, 1)
+        if band_classifier()(pct) == "severe":
+            reasons.append(f"severe absence ({pct}% in the notification)")
+    stalled_days = int(current_app.config["PANEL_STALLED_DAYS"])
+    done = [t.completed_at for t in case_tasks(user, case, status="completed") if t.completed_at]
+    last_at = max(done, default=case.opened_at)
+    if local(utcnow()) - local(last_at) > timedelta(days=stalled_days):
+        reasons.append(f"no task completed for more than {stalled_days} days")
+    return {"reasons": PANEL_REASONS, "recommended": reasons}
+
+
+@bp.post("/cases/<int:case_id>/panel-referral")
+def refer_to_panel(case_id: int) -> Any:
+    user = require_role("adviser", "manager", "admin")
+    reason = request.form.get("reason", "")
+    details = request.form.get("details", "").strip()[:2000]
+    if reason not in dict(PANEL_REASONS):
+        flash("Choose why the case is being referred to a panel.", "error")
+        return redirect(url_for("web.case", case_id=case_id) + "#panel")
+    try:
+        with transaction():
+            send_message(
+                user,
+                case_id=case_id,
+                name=PANEL_MESSAGE,
+                payload={"reason": reason, "details": details},
+            )
+    except (
+        Conflict,
+        Invalid,
+        StepFailed,
+    ) as exc:  # not waiting any more, or refused by the diagram
+        flash(exc.message, "error")
+        return redirect(url_for("web.case", case_id=case_id) + "#panel")
+    flash(
+        "The case has been referred to a multi-agency panel: arrange the panel from its task.",
+        "success",
+    )
+    return redirect(url_for("web.case", case_id=case_id))
 
 
 def _case_page(user: Any, case_id: int, errors: list[tuple[str, str]], status: int = 200) -> Any:
