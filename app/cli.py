@@ -136,6 +136,30 @@ _register_targeting()
 
 
 @main.group()
+def plan() -> None:
+    """The council's attendance delivery plan."""
+
+
+@plan.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def plan_import(csv_file: Path) -> None:
+    """Import the delivery-plan table (CSV); nothing is imported if any row is wrong."""
+    from app.delivery_plan.services import SystemEditor, import_plan_csv
+
+    text = csv_file.read_text(encoding="utf-8-sig")
+    report = _run(lambda _app: import_plan_csv(SystemEditor(), text=text))
+    for line, messages in sorted(report.errors.items()):
+        click.echo(f"  line {line}: {'; '.join(messages)}", err=True)
+    if report.errors:
+        click.echo("Nothing imported.", err=True)
+        sys.exit(1)
+    click.echo(
+        f"{report.created} new and {report.updated} updated action(s), "
+        f"{report.status_changes} status change(s)"
+    )
+
+
+@main.group()
 def users() -> None:
     """Users."""
 

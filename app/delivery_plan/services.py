@@ -57,6 +57,14 @@ STATUS_WORDS = {
 }
 
 
+class SystemEditor:
+    """The command line acting as a manager (``pathway plan import``)."""
+
+    id = None
+    role = "manager"
+    label = "command line"
+
+
 def parse_status(text: str) -> str | None:
     """Our status for a plan table's wording (None when it is not one we know)."""
     return STATUS_WORDS.get(" ".join((text or "").strip().lower().split()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -13,6 +14,7 @@ from app.attendance import academic_year_start, import_marks, load_default_calen
 from app.cases import STATUTORY, Case, open_case
 from app.core.db import utcnow
 from app.core.uow import current_session
+from app.delivery_plan import import_plan_csv, rag_summary
 from app.forms import make_upn
 from app.process_models import latest_version
 from app.targeting import current_term, open_term_meetings, set_link_adviser
@@ -113,6 +115,7 @@ def load_demo(*, with_cases: bool = True) -> dict[str, int]:
             open_case(users["adviser@council.example"], data=data)
             created += 1
     meetings = _school_stage_and_meetings(users)
+    _delivery_plan(users["manager@council.example"])
     return {
         "schools": len(SCHOOLS),
         "users": len(USERS),
@@ -155,6 +158,16 @@ def _school_stage_and_meetings(users: dict[str, Any]) -> int:
     if latest_version(current_app.config["TSM_MODEL"]) is None:
         return 0
     return len(open_term_meetings(None, term=current_term(today)))
+
+
+#: the demo delivery plan (synthetic objectives and actions, in the plan-table CSV format)
+PLAN_CSV = Path(__file__).with_name("delivery-plan-sample.csv")
+
+
+def _delivery_plan(manager: Any) -> None:
+    """Load the sample delivery plan once (a plan already kept in the tool is left alone)."""
+    if rag_summary()["total"] == 0:
+        import_plan_csv(manager, text=PLAN_CSV.read_text(encoding="utf-8"))
 
 
 def _weekdays(start: date, end: date) -> list[date]:

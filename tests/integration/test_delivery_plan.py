@@ -18,7 +18,7 @@ from app.delivery_plan import import_plan_csv, rag_summary
 from app.delivery_plan.models import PlanAction, PlanStatusChange
 from app.delivery_plan.services import change_status, export_plan_csv
 
-SAMPLE = (Path(__file__).parents[2] / "docs" / "delivery-plan-sample.csv").read_text()
+SAMPLE = (Path(__file__).parents[2] / "app" / "demo" / "delivery-plan-sample.csv").read_text()
 
 
 def _import(app: Any, user: dict[str, Any], text: str) -> Any:

@@ -24,7 +24,7 @@ from app.reports import termly_report
 TERM = "autumn-2026"
 TODAY = date(2026, 11, 25)
 P90, P901, P50 = (make_upn(937, 2001, 24, n) for n in (1, 2, 3))
-SAMPLE = (Path(__file__).parents[2] / "docs" / "delivery-plan-sample.csv").read_text()
+SAMPLE = (Path(__file__).parents[2] / "app" / "demo" / "delivery-plan-sample.csv").read_text()
 
 
 def _post(client: Any, user: dict[str, Any], urn: str, upn: str, codes: list[str]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from factories import PASSWORD, make_user
 from factories_api import csrf_from, sign_in
 
-SAMPLE = (Path(__file__).parents[2] / "docs" / "delivery-plan-sample.csv").read_bytes()
+SAMPLE = (Path(__file__).parents[2] / "app" / "demo" / "delivery-plan-sample.csv").read_bytes()
 
 
 def _import(client) -> None:
