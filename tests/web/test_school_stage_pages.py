@@ -3,9 +3,10 @@ the notification it pre-fills.  Bands come from the deployed DMN tables (90.0% i
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from factories import PASSWORD, auth, deploy_default, make_user
 from factories_api import csrf_from, db_update, sign_in
 from factories_forms import PUPIL_UPN
@@ -17,13 +18,21 @@ A, B = "100001", "100002"
 P90, P901, P_UNAUTH, P_FINE = (make_upn(937, 2001, 21, n) for n in (1, 2, 3, 4))
 
 
+#: the day the pages think it is (suggestions count this school year up to it)
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    moment = datetime.combine(TODAY, time(12), tzinfo=UTC)
+    monkeypatch.setattr("app.web.portal_routes.utcnow", lambda: moment)
+
+
 def _school_days(count: int) -> list[date]:
-    """``count`` weekdays of this academic year before today."""
-    today = date.today()
-    start = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
-    days, day = [], today - timedelta(days=1)
+    """``count`` weekdays of this academic year before TODAY."""
+    days, day = [], TODAY - timedelta(days=1)
     while len(days) < count:
-        assert day >= start, "not enough school days this year for the test's marks"
+        assert day >= date(2026, 9, 1), "not enough school days for the test's marks"
         if day.weekday() < 5:
             days.append(day)
         day -= timedelta(days=1)
