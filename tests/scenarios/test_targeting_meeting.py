@@ -92,6 +92,9 @@ def test_a_tsm_cycle_for_one_school(pathway_app, pathway_client):
     meeting = meeting_id(client, world.manager, A)
     task = find_task(client, world.adviser, meeting, "hold_meeting")
     assert task["assignee"]["id"] == world.adviser["id"]  # the school's link adviser
+    shown = task["data"]["watch_list_text"]  # what the adviser reads on the task page
+    assert shown.index(P50) < shown.index(P90) and "(severe)" in shown and P901 not in shown
+    assert task["data"]["open_cases_text"].startswith("ATT-")
     watch = task_data(app, meeting, "hold_meeting")["watch"]
     assert [p["upn"] for p in watch["persistent"]] == [P50, P90]  # lowest attendance first
     assert [p["upn"] for p in watch["severe"]] == [P50]

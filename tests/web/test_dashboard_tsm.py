@@ -31,3 +31,22 @@ def test_dashboard_lists_schools_with_no_meeting_by_mid_term(pathway_app, pathwa
         assert "None named" in table
     else:
         assert "Mid-term has not passed yet: 2 schools still to meet." in page
+
+
+def test_a_meeting_task_and_its_page_open_for_the_adviser(pathway_app, pathway_client):
+    app, client = pathway_app, pathway_client
+    deploy_default(app)
+    manager = make_user(app, "manager")
+    adviser = make_user(app, "adviser")
+    opened = client.post("/api/v1/tsm/terms/autumn-2026/open", headers=auth(manager))
+    meeting = opened.json["opened"][0]["id"]
+    sign_in(client, adviser["email"], PASSWORD)
+    page = client.get(f"/cases/{meeting}")
+    assert page.status_code == 200 and "TSM-" in page.get_data(as_text=True)
+    tasks = client.get(f"/api/v1/tasks?case={meeting}", headers=auth(adviser)).json["items"]
+    task_page = client.get(f"/tasks/{tasks[0]['id']}")
+    assert task_page.status_code == 200
+    text = task_page.get_data(as_text=True)
+    assert "Record the targeting support meeting" in text
+    assert "Pupils at or below the persistent-absence line (from the register)" in text
+    assert "No open cases." in text
