@@ -180,6 +180,7 @@ def test_a_referring_stage_prefills_the_notification(pathway_app, pathway_client
     db_update(app, Case, stage_id, status="closed", result=result)
     page = client.get(f"/school-stage/{stage_id}").get_data(as_text=True)
     assert "Notify the attendance service" in page
+    assert "Evidence of each step" in page and "1 October 2026" in page
     form = client.get(f"/notify?school_stage={stage_id}").get_data(as_text=True)
     assert 'value="Robin"' in form and 'value="Dana Example"' in form
     assert 'id="school_actions-0-date-year" name="school_actions.0.date[year]"' in form
