@@ -18,6 +18,7 @@ from app.web import presenters
 from app.web.blueprint import bp
 from app.web.form_pages import FormPost, form_view, read_post
 from app.web.queries import get_draft, list_drafts
+from app.web.school_stage_routes import step_label
 from app.web.services import delete_draft, save_draft
 from app.web.session import require_role
 
@@ -46,6 +47,7 @@ def school_home(user: Any) -> Any:
         stages=[
             s for s in stages if s.status == "open" or (s.result or {}).get("outcome") == "refer"
         ],
+        step_label=step_label,
         pages=max(1, -(-cases.total // cases.per_page)),
     )
 

@@ -22,6 +22,26 @@ STARTERS = ("school",)
 PARENT_ROWS = 2
 
 
+#: the school stage's steps (its diagram's set_stage names) in words; others are shown as named
+STEP_LABELS = {
+    "started": "Starting",
+    "first_contact": "Log the first-day contact",
+    "concern_letter_1": "Concern letter 1",
+    "watching_letter_1": "Four school weeks after concern letter 1",
+    "concern_letter_2": "Concern letter 2 and meeting invitation",
+    "meeting": "Attendance meeting",
+    "action_plan": "Attendance action plan",
+    "plan_in_place": "Action plan in place",
+    "plan_review": "Action plan review",
+    "referred": "Referred to the attendance service",
+}
+
+
+def step_label(step: str) -> str:
+    """A school-stage step in words."""
+    return STEP_LABELS.get(step, step.replace("_", " ").capitalize())
+
+
 def _form_data(form: Any) -> dict[str, Any]:
     """The start page's fields as the service's input (blank optional fields dropped)."""
     pupil = {
@@ -116,10 +136,9 @@ def school_stage(stage_id: int) -> Any:
             timeline=timeline,
             documents=documents,
             document_url=lambda i: DOCUMENT_DOWNLOAD.format(id=i),
+            step_label=step_label,
         )
 
 
-#: the chronology events a school stage page lists
-SHOWN_EVENTS = frozenset(
-    {"case_started", "task_completed", "stage_changed", "case_closed", "timer_fired"}
-)
+#: the chronology events a school stage page lists (its steps are shown by the status)
+SHOWN_EVENTS = frozenset({"case_started", "task_completed", "case_closed", "timer_fired"})
